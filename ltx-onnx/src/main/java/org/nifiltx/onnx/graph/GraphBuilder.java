@@ -1,0 +1,308 @@
+package org.nifiltx.onnx.graph;
+
+import com.google.protobuf.ByteString;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.nifiltx.core.error.LtxErrorCode;
+import org.nifiltx.core.error.LtxException;
+import org.nifiltx.core.tensor.DType;
+import org.nifiltx.core.tensor.Tensor;
+import org.nifiltx.onnx.proto.OnnxProto.AttributeProto;
+import org.nifiltx.onnx.proto.OnnxProto.GraphProto;
+import org.nifiltx.onnx.proto.OnnxProto.ModelProto;
+import org.nifiltx.onnx.proto.OnnxProto.NodeProto;
+import org.nifiltx.onnx.proto.OnnxProto.OperatorSetIdProto;
+import org.nifiltx.onnx.proto.OnnxProto.StringStringEntryProto;
+import org.nifiltx.onnx.proto.OnnxProto.TensorProto;
+import org.nifiltx.onnx.proto.OnnxProto.TensorShapeProto;
+import org.nifiltx.onnx.proto.OnnxProto.TypeProto;
+import org.nifiltx.onnx.proto.OnnxProto.ValueInfoProto;
+
+/**
+ * Builds an ONNX graph in Java: operators as methods, named values, initializers taken from checkpoint tensors
+ * without copying. Opset 21 is the default: the newest whose operators ONNX Runtime 1.29 CPU and TensorRT 10/11 both
+ * implement, and it has Gelu(approximate) (20) and GroupNormalization (21).
+ */
+public final class GraphBuilder {
+    public static final int DEFAULT_OPSET = 21;
+    /** IR version matching opset 21 (ONNX Runtime rejects IR versions newer than it knows). */
+    public static final long IR_VERSION = 10;
+    public static final String MICROSOFT_DOMAIN = "com.microsoft";
+    /** Initializers at least this large are supplied to the session from their mapped bytes instead of inlined. */
+    public static final long SUPPLY_THRESHOLD_BYTES = 1L << 20;
+
+    private final String name;
+    private final int opset;
+    private final Target target;
+    private final List<ValueInfoProto> inputs = new ArrayList<>();
+    private final List<ValueInfoProto> outputs = new ArrayList<>();
+    private final List<NodeProto> nodes = new ArrayList<>();
+    private final Map<String, Tensor> initializers = new LinkedHashMap<>();
+    private final Set<String> names = new LinkedHashSet<>();
+    private final Set<String> domains = new LinkedHashSet<>();
+    private final Map<String, Value> castCache = new LinkedHashMap<>();
+    private int counter;
+
+    public GraphBuilder(final String name, final Target target) {
+        this(name, DEFAULT_OPSET, target);
+    }
+
+    public GraphBuilder(final String name, final int opset, final Target target) {
+        this.name = name;
+        this.opset = opset;
+        this.target = target;
+    }
+
+    public Target target() {
+        return target;
+    }
+
+    public int opset() {
+        return opset;
+    }
+
+    /** Declares a graph input; a dimension is a number or a symbolic name such as "batch". */
+    public Value input(final String inputName, final DType dtype, final Object... dims) {
+        claim(inputName);
+        inputs.add(valueInfo(inputName, dtype, true, dims));
+        return new Value(inputName);
+    }
+
+    /**
+     * Declares {@code value} as a graph output named {@code outputName} (an Identity is added if names differ); with no
+     * dimensions the output's shape is left unstated.
+     */
+    public Value output(final Value value, final String outputName, final DType dtype, final Object... dims) {
+        Value named = value;
+        if (!value.name().equals(outputName)) {
+            claim(outputName);
+            nodes.add(NodeProto.newBuilder().setOpType("Identity").addInput(value.name()).addOutput(outputName)
+                    .setName("output_" + outputName).build());
+            named = new Value(outputName);
+        }
+        outputs.add(valueInfo(outputName, dtype, dims.length > 0, dims));
+        return named;
+    }
+
+    /** Adds {@code tensor} as an initializer in its stored dtype; its bytes are referenced, not copied. */
+    public Value initializer(final String initializerName, final Tensor tensor) {
+        claim(initializerName);
+        initializers.put(initializerName, tensor);
+        return new Value(initializerName);
+    }
+
+    /**
+     * A checkpoint weight ready for float32 compute: stored in the checkpoint dtype, with an in-graph Cast when that
+     * is bf16/fp16 (ONNX Runtime CPU has no bf16 MatMul) and DequantizeLinear for fp8.
+     */
+    public Value weight(final String weightName, final Tensor tensor) {
+        final Value stored = initializer(weightName, tensor);
+        return switch (tensor.dtype()) {
+            case F32 -> stored;
+            case F16, BF16, F64 -> op("Cast", List.of(stored), Attr.i("to", TensorProto.DataType.FLOAT_VALUE));
+            case F8_E4M3, F8_E5M2 -> op("DequantizeLinear", List.of(stored, scalar(1f)));
+            default -> throw new LtxException(LtxErrorCode.CHECKPOINT_MISMATCH,
+                    "weight '" + weightName + "' has dtype " + tensor.dtype() + ", not a floating-point type");
+        };
+    }
+
+    /** A float32 constant of the given shape. */
+    public Value constant(final long[] shape, final float... values) {
+        return initializer(fresh("const"), Tensor.ofFloats(shape, values));
+    }
+
+    public Value scalar(final float value) {
+        return constant(new long[0], value);
+    }
+
+    /** A 1-D int64 constant (shapes, axes, indices). */
+    public Value longs(final long... values) {
+        return initializer(fresh("ints"), Tensor.ofLongs(new long[] {values.length}, values));
+    }
+
+    /** Adds a node of the default domain with one output. */
+    public Value op(final String opType, final List<Value> in, final AttributeProto... attributes) {
+        return node(opType, "", in, 1, attributes).get(0);
+    }
+
+    public Value op(final String opType, final Value... in) {
+        return op(opType, List.of(in));
+    }
+
+    /** Adds a node of any domain; an empty input name (optional input left out) is written as "". */
+    public List<Value> node(final String opType, final String domain, final List<Value> in, final int outputCount,
+            final AttributeProto... attributes) {
+        final String nodeName = fresh(opType);
+        final NodeProto.Builder node = NodeProto.newBuilder().setOpType(opType).setName(nodeName);
+        if (!domain.isEmpty()) {
+            node.setDomain(domain);
+            domains.add(domain);
+        }
+        for (final Value v : in) {
+            node.addInput(v == null ? "" : v.name());
+        }
+        final List<Value> out = new ArrayList<>();
+        for (int i = 0; i < outputCount; i++) {
+            final String outName = nodeName + (outputCount == 1 ? "" : "_" + i);
+            claim(outName);
+            node.addOutput(outName);
+            out.add(new Value(outName));
+        }
+        node.addAllAttribute(Arrays.asList(attributes));
+        nodes.add(node.build());
+        return out;
+    }
+
+    public Value add(final Value a, final Value b) {
+        return op("Add", a, b);
+    }
+
+    public Value sub(final Value a, final Value b) {
+        return op("Sub", a, b);
+    }
+
+    public Value mul(final Value a, final Value b) {
+        return op("Mul", a, b);
+    }
+
+    public Value div(final Value a, final Value b) {
+        return op("Div", a, b);
+    }
+
+    public Value matMul(final Value a, final Value b) {
+        return op("MatMul", a, b);
+    }
+
+    public Value reshape(final Value x, final long... shape) {
+        return op("Reshape", x, longs(shape));
+    }
+
+    public Value transpose(final Value x, final long... perm) {
+        return op("Transpose", List.of(x), Attr.ints("perm", perm));
+    }
+
+    public Value unsqueeze(final Value x, final long... axes) {
+        return op("Unsqueeze", x, longs(axes));
+    }
+
+    public Value concat(final long axis, final Value... parts) {
+        return op("Concat", List.of(parts), Attr.i("axis", axis));
+    }
+
+    /** Slice along one axis, [start, end). */
+    public Value slice(final Value x, final long axis, final long start, final long end) {
+        return op("Slice", x, longs(start), longs(end), longs(axis));
+    }
+
+    /** Cast to float32 unless the value already is (cached per value). */
+    public Value toFloat(final Value x) {
+        return castCache.computeIfAbsent(x.name(), k -> op("Cast", List.of(x), Attr.i("to", TensorProto.DataType.FLOAT_VALUE)));
+    }
+
+    /** {@code x · Wᵀ + b} for a PyTorch Linear weight [out, in]; ORT folds the Transpose and fuses MatMul+Add. */
+    public Value linear(final Value x, final Value weight, final Value bias) {
+        final Value product = matMul(x, transpose(weight, 1, 0));
+        return bias == null ? product : add(product, bias);
+    }
+
+    /** A fresh, unused value name with the given stem. */
+    public String fresh(final String stem) {
+        String candidate;
+        do {
+            candidate = stem + "_" + counter++;
+        } while (names.contains(candidate));
+        return candidate;
+    }
+
+    private void claim(final String valueName) {
+        if (!names.add(valueName)) {
+            throw new IllegalStateException("value name used twice in graph " + name + ": " + valueName);
+        }
+    }
+
+    private static ValueInfoProto valueInfo(final String valueName, final DType dtype, final boolean withShape,
+            final Object... dims) {
+        final TensorShapeProto.Builder shape = TensorShapeProto.newBuilder();
+        for (final Object d : dims) {
+            if (d instanceof Number n) {
+                shape.addDim(TensorShapeProto.Dimension.newBuilder().setDimValue(n.longValue()));
+            } else {
+                shape.addDim(TensorShapeProto.Dimension.newBuilder().setDimParam(String.valueOf(d)));
+            }
+        }
+        final TypeProto.Tensor.Builder tensorType = TypeProto.Tensor.newBuilder().setElemType(ElementType.of(dtype).getNumber());
+        if (withShape) {
+            tensorType.setShape(shape);
+        }
+        return ValueInfoProto.newBuilder().setName(valueName)
+                .setType(TypeProto.newBuilder().setTensorType(tensorType)).build();
+    }
+
+    /** Initializers that {@link #build()} leaves out of the model: they are supplied to the session at creation. */
+    public Map<String, Tensor> suppliedInitializers() {
+        final Map<String, Tensor> out = new LinkedHashMap<>();
+        initializers.forEach((k, v) -> {
+            if (isSupplied(v)) {
+                out.put(k, v);
+            }
+        });
+        return out;
+    }
+
+    private static boolean isSupplied(final Tensor t) {
+        return t.data().remaining() >= SUPPLY_THRESHOLD_BYTES;
+    }
+
+    /**
+     * The model: small initializers inline, large ones declared external with location {@code supplied} so the
+     * session is given their mapped bytes ({@link #suppliedInitializers()}) and nothing is copied into the proto.
+     */
+    public ModelProto build() {
+        return build(false);
+    }
+
+    /** The model with every initializer inline (small models, tests, or a file under 2 GB). */
+    public ModelProto buildInline() {
+        return build(true);
+    }
+
+    private ModelProto build(final boolean inlineAll) {
+        final GraphProto.Builder graph = GraphProto.newBuilder().setName(name).addAllInput(inputs).addAllOutput(outputs)
+                .addAllNode(nodes);
+        for (final Map.Entry<String, Tensor> e : initializers.entrySet()) {
+            final Tensor t = e.getValue();
+            final TensorProto.Builder tp = TensorProto.newBuilder().setName(e.getKey())
+                    .setDataType(ElementType.of(t.dtype()).getNumber());
+            for (final long d : t.shape()) {
+                tp.addDims(d);
+            }
+            if (inlineAll || !isSupplied(t)) {
+                tp.setRawData(ByteString.copyFrom(t.data()));
+            } else {
+                tp.setDataLocation(TensorProto.DataLocation.EXTERNAL)
+                        .addExternalData(StringStringEntryProto.newBuilder().setKey("location").setValue("supplied"))
+                        .addExternalData(StringStringEntryProto.newBuilder().setKey("offset").setValue("0"))
+                        .addExternalData(StringStringEntryProto.newBuilder().setKey("length")
+                                .setValue(Long.toString(t.data().remaining())));
+            }
+            graph.addInitializer(tp);
+        }
+        final ModelProto.Builder model = ModelProto.newBuilder().setIrVersion(IR_VERSION).setProducerName("nifi-ltx")
+                .setProducerVersion("0.1").setGraph(graph)
+                .addOpsetImport(OperatorSetIdProto.newBuilder().setDomain("").setVersion(opset));
+        for (final String domain : domains) {
+            model.addOpsetImport(OperatorSetIdProto.newBuilder().setDomain(domain).setVersion(1));
+        }
+        return model.build();
+    }
+
+    /** Initializers by name (for writers that place them in an external data file). */
+    public Map<String, Tensor> initializers() {
+        return java.util.Collections.unmodifiableMap(initializers);
+    }
+}

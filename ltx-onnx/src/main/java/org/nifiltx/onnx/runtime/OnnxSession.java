@@ -1,0 +1,170 @@
+package org.nifiltx.onnx.runtime;
+
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OnnxTensorLike;
+import ai.onnxruntime.OnnxValue;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.nifiltx.core.error.LtxErrorCode;
+import org.nifiltx.core.error.LtxException;
+import org.nifiltx.core.tensor.Tensor;
+import org.nifiltx.core.tensor.TensorBundle;
+import org.nifiltx.onnx.graph.GraphBuilder;
+import org.nifiltx.onnx.proto.OnnxProto.ModelProto;
+
+/**
+ * One ONNX Runtime session plus every native object it needs (options, weights handed over from mapped checkpoint
+ * bytes). {@link #close()} frees all of them and never throws.
+ */
+public final class OnnxSession implements AutoCloseable {
+    private final OrtSession session;
+    private final OrtSession.SessionOptions options;
+    private final List<OnnxTensor> suppliedWeights;
+    private final OrtEnvironment env;
+
+    private OnnxSession(final OrtEnvironment env, final OrtSession session, final OrtSession.SessionOptions options,
+            final List<OnnxTensor> suppliedWeights) {
+        this.env = env;
+        this.session = session;
+        this.options = options;
+        this.suppliedWeights = suppliedWeights;
+    }
+
+    /** Builds the graph and opens a session on it; large weights are supplied from their mapped bytes (no copy). */
+    public static OnnxSession create(final GraphBuilder graph, final SessionConfig config) {
+        return create(graph.build(), graph.suppliedInitializers(), config);
+    }
+
+    public static OnnxSession create(final ModelProto model, final Map<String, Tensor> supplied, final SessionConfig config) {
+        final OrtEnvironment env = OrtEnvironment.getEnvironment();
+        final List<OnnxTensor> weights = new ArrayList<>();
+        OrtSession.SessionOptions options = null;
+        try {
+            options = options(env, config);
+            if (!supplied.isEmpty()) {
+                final Map<String, OnnxTensorLike> external = new LinkedHashMap<>();
+                for (final Map.Entry<String, Tensor> e : supplied.entrySet()) {
+                    final OnnxTensor t = OrtTensors.toOrt(env, e.getValue());
+                    weights.add(t);
+                    external.put(e.getKey(), t);
+                }
+                options.addExternalInitializers(external);
+            }
+            final OrtSession session = env.createSession(model.toByteArray(), options);
+            return new OnnxSession(env, session, options, weights);
+        } catch (final OrtException | RuntimeException e) {
+            weights.forEach(OnnxTensor::close);
+            if (options != null) {
+                options.close();
+            }
+            throw failure("cannot create an ONNX Runtime session for graph '" + model.getGraph().getName() + "'", e);
+        } catch (final OutOfMemoryError e) {
+            weights.forEach(OnnxTensor::close);
+            if (options != null) {
+                options.close();
+            }
+            throw new LtxException(LtxErrorCode.OUT_OF_MEMORY, "out of memory while creating the session for graph '"
+                    + model.getGraph().getName() + "'", e);
+        }
+    }
+
+    /** Opens a model file written by {@link org.nifiltx.onnx.graph.ModelFiles} (external data beside it). */
+    public static OnnxSession open(final Path onnxFile, final SessionConfig config) {
+        final OrtEnvironment env = OrtEnvironment.getEnvironment();
+        OrtSession.SessionOptions options = null;
+        try {
+            options = options(env, config);
+            return new OnnxSession(env, env.createSession(onnxFile.toString(), options), options, List.of());
+        } catch (final OrtException | RuntimeException e) {
+            if (options != null) {
+                options.close();
+            }
+            throw failure("cannot open ONNX model " + onnxFile, e);
+        }
+    }
+
+    private static OrtSession.SessionOptions options(final OrtEnvironment env, final SessionConfig config) throws OrtException {
+        final OrtSession.SessionOptions options = new OrtSession.SessionOptions();
+        try {
+            options.setInterOpNumThreads(1);
+            if (config.intraOpThreads() > 0) {
+                options.setIntraOpNumThreads(config.intraOpThreads());
+            }
+            options.setOptimizationLevel(config.fullOptimization() ? OrtSession.SessionOptions.OptLevel.ALL_OPT
+                    : OrtSession.SessionOptions.OptLevel.BASIC_OPT);
+            if (config.provider() == ExecutionProvider.CUDA) {
+                if (!OrtEnvironment.getAvailableProviders().contains(ai.onnxruntime.OrtProvider.CUDA)) {
+                    throw new LtxException(LtxErrorCode.BACKEND_UNAVAILABLE, "the CUDA execution provider was requested but "
+                            + "this ONNX Runtime has only " + OrtEnvironment.getAvailableProviders()
+                            + "; install the onnxruntime_gpu build with CUDA 12 and cuDNN 9, or use the cpu backend");
+                }
+                options.addCUDA(config.deviceId());
+            }
+            return options;
+        } catch (final OrtException | RuntimeException e) {
+            options.close();
+            throw e;
+        }
+    }
+
+    public Set<String> inputNames() {
+        return session.getInputNames();
+    }
+
+    public Set<String> outputNames() {
+        return session.getOutputNames();
+    }
+
+    /** Runs the graph on {@code inputs} (only those the graph declares are passed) and returns every output. */
+    public TensorBundle run(final TensorBundle inputs) {
+        final Map<String, OnnxTensor> feeds = new LinkedHashMap<>();
+        try {
+            for (final String name : session.getInputNames()) {
+                feeds.put(name, OrtTensors.toOrt(env, inputs.get(name)));
+            }
+            try (OrtSession.Result result = session.run(feeds)) {
+                final Map<String, Tensor> out = new LinkedHashMap<>();
+                for (final Map.Entry<String, OnnxValue> e : result) {
+                    out.put(e.getKey(), OrtTensors.fromOrt((OnnxTensor) e.getValue()));
+                }
+                return TensorBundle.of(out);
+            }
+        } catch (final OrtException e) {
+            throw failure("ONNX Runtime failed", e);
+        } catch (final OutOfMemoryError e) {
+            throw new LtxException(LtxErrorCode.OUT_OF_MEMORY, "out of memory while running the graph", e);
+        } finally {
+            feeds.values().forEach(OnnxTensor::close);
+        }
+    }
+
+    private static LtxException failure(final String context, final Exception e) {
+        if (e instanceof LtxException ltx) {
+            return ltx;
+        }
+        final String message = String.valueOf(e.getMessage());
+        if (message.contains("bad_alloc") || message.contains("Failed to allocate memory")) {
+            return new LtxException(LtxErrorCode.OUT_OF_MEMORY, context + ": out of memory (" + message + ")", e);
+        }
+        return new LtxException(LtxErrorCode.BACKEND_FAILURE, context + ": " + message, e);
+    }
+
+    @Override
+    public void close() {
+        try {
+            session.close();
+        } catch (final OrtException e) {
+            // closing is best effort; the remaining handles are still freed below
+        } finally {
+            suppliedWeights.forEach(OnnxTensor::close);
+            options.close();
+        }
+    }
+}
