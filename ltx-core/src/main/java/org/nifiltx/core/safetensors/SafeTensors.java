@@ -10,7 +10,9 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
+import java.nio.channels.WritableByteChannel;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
@@ -19,6 +21,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -232,6 +235,36 @@ public final class SafeTensors {
 
     /** Writes {@code bundle} to {@code file}: tensors in bundle order, header padded to 8 bytes. */
     public static void write(final Path file, final TensorBundle bundle) {
+        try {
+            final Path parent = file.toAbsolutePath().getParent();
+            if (parent != null) {
+                Files.createDirectories(parent);
+            }
+            try (FileChannel out = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                    StandardOpenOption.TRUNCATE_EXISTING)) {
+                write(out, bundle);
+            }
+        } catch (final IOException e) {
+            throw new LtxException(LtxErrorCode.FILE_NOT_FOUND, "cannot write safetensors file " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Serialises {@code bundle} to a stream (FlowFile content, stdout). */
+    public static void write(final OutputStream out, final TensorBundle bundle) throws IOException {
+        write(Channels.newChannel(out), bundle);
+    }
+
+    private static void write(final WritableByteChannel out, final TensorBundle bundle) throws IOException {
+        final byte[] header = header(bundle);
+        writeFully(out, ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(0, header.length));
+        writeFully(out, ByteBuffer.wrap(header));
+        for (final Tensor t : bundle.tensors().values()) {
+            writeFully(out, t.data());
+        }
+    }
+
+    /** The JSON header, padded with spaces so tensor data starts 8-byte aligned. */
+    private static byte[] header(final TensorBundle bundle) throws IOException {
         final ObjectNode header = JSON.createObjectNode();
         if (!bundle.metadata().isEmpty()) {
             final ObjectNode metadata = header.putObject(METADATA_KEY);
@@ -250,43 +283,14 @@ public final class SafeTensors {
             entry.putArray("data_offsets").add(offset).add(offset + length);
             offset += length;
         }
-        try {
-            byte[] headerBytes = JSON.writeValueAsBytes(header);
-            final int padded = (headerBytes.length + 7) / 8 * 8;
-            final byte[] withPadding = new byte[padded];
-            java.util.Arrays.fill(withPadding, (byte) ' ');
-            System.arraycopy(headerBytes, 0, withPadding, 0, headerBytes.length);
-            headerBytes = withPadding;
-            final Path parent = file.toAbsolutePath().getParent();
-            if (parent != null) {
-                Files.createDirectories(parent);
-            }
-            try (FileChannel out = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                    StandardOpenOption.TRUNCATE_EXISTING)) {
-                final ByteBuffer length = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(0, headerBytes.length);
-                writeFully(out, length);
-                writeFully(out, ByteBuffer.wrap(headerBytes));
-                for (final Tensor t : bundle.tensors().values()) {
-                    writeFully(out, t.data());
-                }
-            }
-        } catch (final IOException e) {
-            throw new LtxException(LtxErrorCode.FILE_NOT_FOUND, "cannot write safetensors file " + file + ": " + e.getMessage(), e);
-        }
+        final byte[] json = JSON.writeValueAsBytes(header);
+        final byte[] padded = new byte[(json.length + 7) / 8 * 8];
+        Arrays.fill(padded, (byte) ' ');
+        System.arraycopy(json, 0, padded, 0, json.length);
+        return padded;
     }
 
-    /** Serialises {@code bundle} to a stream (for FlowFile content). */
-    public static void write(final OutputStream out, final TensorBundle bundle) throws IOException {
-        final Path temp = Files.createTempFile("ltx-", ".safetensors");
-        try {
-            write(temp, bundle);
-            Files.copy(temp, out);
-        } finally {
-            Files.deleteIfExists(temp);
-        }
-    }
-
-    private static void writeFully(final FileChannel out, final ByteBuffer buffer) throws IOException {
+    private static void writeFully(final WritableByteChannel out, final ByteBuffer buffer) throws IOException {
         while (buffer.hasRemaining()) {
             out.write(buffer);
         }
