@@ -1,0 +1,30 @@
+package org.nifiltx.core.backend;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.ServiceLoader;
+import org.nifiltx.core.error.LtxErrorCode;
+import org.nifiltx.core.error.LtxException;
+
+/** Finds the backend for a name among the implementations on the class path ({@link ServiceLoader}). */
+public final class Backends {
+    private Backends() {
+    }
+
+    public static Backend find(final BackendOptions options) {
+        final List<Backend> all = new ArrayList<>();
+        ServiceLoader.load(Backend.class, Backends.class.getClassLoader()).forEach(all::add);
+        for (final Backend backend : all) {
+            if (backend.handles(options.backend())) {
+                final String reason = backend.unavailableReason(options);
+                if (reason != null) {
+                    throw new LtxException(LtxErrorCode.BACKEND_UNAVAILABLE, "backend '" + options.backend() + "' is not available: " + reason);
+                }
+                return backend;
+            }
+        }
+        throw new LtxException(LtxErrorCode.BACKEND_UNAVAILABLE, "backend '" + options.backend() + "' is not available: "
+                + ("tensorrt".equals(options.backend()) ? "the optional trt-engines module is not on the class path"
+                        : "no such backend (known: cpu, cuda, tensorrt)"));
+    }
+}
