@@ -60,16 +60,16 @@ final class PrecompiledCharsMap {
             final int label = input[position] & 0xFF;
             nodePosition ^= label;
             if (nodePosition < 0 || nodePosition >= units.length) {
-                return;
+                break;
             }
             final int unit = units[nodePosition];
             if ((unit & LEAF_LABEL_MASK) != label) {
-                return;
+                break;
             }
             nodePosition ^= offset(unit);
             if ((unit & HAS_LEAF_BIT) != 0) {
                 if (nodePosition < 0 || nodePosition >= units.length) {
-                    return;
+                    break;
                 }
                 // Later matches are longer, so the last one seen is the longest, as normalizer.cc keeps it.
                 result[0] = position + 1 - start;

@@ -70,10 +70,6 @@ final class ProtobufReader {
         return (int) readVarint();
     }
 
-    boolean readBool() {
-        return readVarint() != 0;
-    }
-
     float readFloat() {
         requireAvailable(4);
         final int bits = (buffer[position] & 0xFF) | (buffer[position + 1] & 0xFF) << 8
