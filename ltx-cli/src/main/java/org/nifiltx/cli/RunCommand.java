@@ -1,0 +1,133 @@
+package org.nifiltx.cli;
+
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.nifiltx.core.backend.Backend;
+import org.nifiltx.core.backend.BackendOptions;
+import org.nifiltx.core.backend.Backends;
+import org.nifiltx.core.backend.Component;
+import org.nifiltx.core.backend.ComponentContract;
+import org.nifiltx.core.backend.ComponentRunner;
+import org.nifiltx.core.backend.LatentUpsamplerModel;
+import org.nifiltx.core.backend.Precision;
+import org.nifiltx.core.checkpoint.LtxCheckpoint;
+import org.nifiltx.core.error.LtxErrorCode;
+import org.nifiltx.core.error.LtxException;
+import org.nifiltx.core.safetensors.SafeTensors;
+import org.nifiltx.core.tensor.Tensor;
+import org.nifiltx.core.tensor.TensorBundle;
+import org.nifiltx.core.text.TextEncoderModel;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code ltx run COMPONENT}: one model component on named tensors (the fixed contract of
+ * {@link ComponentContract}). Arguments are checked before any model is loaded; the inputs before any graph is built.
+ */
+@Command(name = "run", mixinStandardHelpOptions = true,
+        description = "Run one component (text-encoder, transformer, vae-decode, vae-encode, upsample) on a safetensors file.")
+final class RunCommand implements Callable<Integer> {
+    @Parameters(index = "0", paramLabel = "COMPONENT", description = "text-encoder, transformer, vae-decode, vae-encode or upsample")
+    String component;
+
+    @Option(names = "--model", required = true,
+            description = "checkpoint: single file or diffusers folder; text-encoder: diffusers/text_encoder folder or GGUF; upsample: upsampler file or folder")
+    Path model;
+
+    @Option(names = "--inputs", description = "safetensors file holding the input tensors")
+    Path inputs;
+
+    @Option(names = "--output", required = true, description = "safetensors file to write the outputs to")
+    Path output;
+
+    @Option(names = "--backend", defaultValue = "cpu", description = "cpu (default), cuda or tensorrt")
+    String backend;
+
+    @Option(names = "--precision", defaultValue = "fp32", description = "fp32 (default), bf16 or fp8 (GPU backends)")
+    String precision;
+
+    @Option(names = "--threads", defaultValue = "0", description = "intra-op threads, 0 = one per core")
+    int threads;
+
+    @Option(names = "--no-mask", description = "text-encoder: run T5 without the attention mask (diffusers LTXPipeline)")
+    boolean noMask;
+
+    @Option(names = "--prompt", description = "text-encoder: tokenize this prompt instead of reading --inputs")
+    String prompt;
+
+    @Option(names = "--max-length", defaultValue = "256", description = "text-encoder with --prompt: padded token length")
+    int maxLength;
+
+    @Option(names = "--verbose", description = "print stack traces on errors")
+    boolean verbose;
+
+    @Override
+    public Integer call() {
+        final Component which = Component.fromCliName(component);
+        final BackendOptions options = new BackendOptions(backend, Precision.parse(precision), threads, 0);
+        if (prompt == null && inputs == null) {
+            throw new LtxException(LtxErrorCode.INVALID_ARGUMENT, "--inputs is required" + (which == Component.TEXT_ENCODER
+                    ? " (or --prompt for text-encoder)" : ""));
+        }
+        if (prompt != null && which != Component.TEXT_ENCODER) {
+            throw new LtxException(LtxErrorCode.INVALID_ARGUMENT, "--prompt applies to the text-encoder component only");
+        }
+        if (maxLength < 1) {
+            throw new LtxException(LtxErrorCode.INVALID_ARGUMENT, "--max-length must be at least 1, got " + maxLength);
+        }
+        final Backend chosen = Backends.find(options);
+        final TensorBundle result = switch (which) {
+            case TRANSFORMER, VAE_DECODE, VAE_ENCODE -> runCheckpointComponent(which, chosen, options);
+            case TEXT_ENCODER -> runTextEncoder(chosen, options);
+            case UPSAMPLE -> runUpsampler(chosen, options);
+        };
+        SafeTensors.write(output, result);
+        return 0;
+    }
+
+    private TensorBundle runCheckpointComponent(final Component which, final Backend chosen, final BackendOptions options) {
+        final TensorBundle in = SafeTensors.read(inputs);
+        final LtxCheckpoint checkpoint = LtxCheckpoint.open(model);
+        final ComponentContract contract = switch (which) {
+            case TRANSFORMER -> ComponentContract.transformer(checkpoint.transformerConfig());
+            case VAE_DECODE -> ComponentContract.vaeDecode(checkpoint.vaeConfig());
+            default -> ComponentContract.vaeEncode(checkpoint.vaeConfig());
+        };
+        contract.validate(in);
+        try (ComponentRunner runner = switch (which) {
+            case TRANSFORMER -> chosen.transformer(checkpoint, options);
+            case VAE_DECODE -> chosen.vaeDecoder(checkpoint, options);
+            default -> chosen.vaeEncoder(checkpoint, options);
+        }) {
+            return runner.run(in);
+        }
+    }
+
+    private TensorBundle runTextEncoder(final Backend chosen, final BackendOptions options) {
+        final TextEncoderModel encoder = TextEncoderModel.open(model);
+        final TensorBundle in = prompt != null ? encoder.tokenizer().encodeBatch(List.of(prompt), maxLength) : SafeTensors.read(inputs);
+        ComponentContract.textEncoder(encoder.config()).validate(in);
+        try (ComponentRunner runner = chosen.textEncoder(encoder.config(), encoder.weights(), !noMask, options)) {
+            final TensorBundle out = runner.run(in);
+            if (prompt == null) {
+                return out;
+            }
+            final Map<String, Tensor> all = new LinkedHashMap<>(in.tensors());
+            all.putAll(out.tensors());
+            return TensorBundle.of(all);
+        }
+    }
+
+    private TensorBundle runUpsampler(final Backend chosen, final BackendOptions options) {
+        final TensorBundle in = SafeTensors.read(inputs);
+        final LatentUpsamplerModel upsampler = LatentUpsamplerModel.open(model);
+        ComponentContract.upsample(upsampler).validate(in);
+        try (ComponentRunner runner = chosen.latentUpsampler(upsampler, options)) {
+            return runner.run(in);
+        }
+    }
+}

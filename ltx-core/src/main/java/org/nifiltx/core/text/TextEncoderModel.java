@@ -1,0 +1,36 @@
+package org.nifiltx.core.text;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.nifiltx.core.checkpoint.Json;
+import org.nifiltx.core.checkpoint.T5Config;
+import org.nifiltx.core.checkpoint.WeightStore;
+import org.nifiltx.core.error.LtxErrorCode;
+import org.nifiltx.core.error.LtxException;
+import org.nifiltx.core.safetensors.ShardedSafeTensors;
+
+/**
+ * The T5 text encoder with its tokenizer, from a diffusers pipeline folder (its {@code text_encoder/} and
+ * {@code tokenizer/}) or a {@code text_encoder} folder whose sibling is {@code tokenizer/}.
+ */
+public record TextEncoderModel(T5Config config, WeightStore weights, T5Tokenizer tokenizer) {
+
+    public static TextEncoderModel open(final Path path) {
+        if (!Files.exists(path)) {
+            throw new LtxException(LtxErrorCode.FILE_NOT_FOUND, "text encoder not found: " + path);
+        }
+        final Path encoderDir = Files.isDirectory(path.resolve("text_encoder")) ? path.resolve("text_encoder") : path;
+        if (!Files.isRegularFile(encoderDir.resolve("config.json"))) {
+            throw new LtxException(LtxErrorCode.CHECKPOINT_MISMATCH, path + " is not a text encoder: expected a diffusers "
+                    + "folder with text_encoder/ and tokenizer/, or a text_encoder folder with config.json");
+        }
+        final Path tokenizerDir = encoderDir.toAbsolutePath().resolveSibling("tokenizer");
+        final Path spiece = tokenizerDir.resolve("spiece.model");
+        if (!Files.isRegularFile(spiece)) {
+            throw new LtxException(LtxErrorCode.FILE_NOT_FOUND, "tokenizer not found: expected " + spiece);
+        }
+        final T5Config config = T5Config.fromJson(Json.read(encoderDir.resolve("config.json")), "text_encoder/config.json");
+        final WeightStore weights = new WeightStore("text encoder", ShardedSafeTensors.readFolder(encoderDir).tensors());
+        return new TextEncoderModel(config, weights, T5Tokenizer.fromSentencePieceModel(spiece));
+    }
+}
