@@ -7,17 +7,23 @@ import org.nifiltx.core.checkpoint.T5Config;
 import org.nifiltx.core.checkpoint.WeightStore;
 import org.nifiltx.core.error.LtxErrorCode;
 import org.nifiltx.core.error.LtxException;
+import org.nifiltx.core.gguf.T5GgufWeights;
+import org.nifiltx.core.gguf.T5Vocabulary;
 import org.nifiltx.core.safetensors.ShardedSafeTensors;
 
 /**
  * The T5 text encoder with its tokenizer, from a diffusers pipeline folder (its {@code text_encoder/} and
- * {@code tokenizer/}) or a {@code text_encoder} folder whose sibling is {@code tokenizer/}.
+ * {@code tokenizer/}), a {@code text_encoder} folder whose sibling is {@code tokenizer/}, or a llama.cpp
+ * {@code t5encoder} GGUF file (weights dequantized at load, vocabulary from its metadata).
  */
 public record TextEncoderModel(T5Config config, WeightStore weights, T5Tokenizer tokenizer) {
 
     public static TextEncoderModel open(final Path path) {
         if (!Files.exists(path)) {
             throw new LtxException(LtxErrorCode.FILE_NOT_FOUND, "text encoder not found: " + path);
+        }
+        if (Files.isRegularFile(path) && path.getFileName().toString().endsWith(".gguf")) {
+            return fromGguf(path);
         }
         final Path encoderDir = Files.isDirectory(path.resolve("text_encoder")) ? path.resolve("text_encoder") : path;
         if (!Files.isRegularFile(encoderDir.resolve("config.json"))) {
@@ -32,5 +38,15 @@ public record TextEncoderModel(T5Config config, WeightStore weights, T5Tokenizer
         final T5Config config = T5Config.fromJson(Json.read(encoderDir.resolve("config.json")), "text_encoder/config.json");
         final WeightStore weights = new WeightStore("text encoder", ShardedSafeTensors.readFolder(encoderDir).tensors());
         return new TextEncoderModel(config, weights, T5Tokenizer.fromSentencePieceModel(spiece));
+    }
+
+    private static TextEncoderModel fromGguf(final Path file) {
+        final T5GgufWeights gguf = T5GgufWeights.read(file);
+        final T5Vocabulary vocabulary = gguf.vocabulary().orElseThrow(() -> new LtxException(LtxErrorCode.CHECKPOINT_MISMATCH,
+                file + " carries no tokenizer vocabulary (tokenizer.ggml.tokens); it cannot encode prompts"));
+        final T5Tokenizer tokenizer = T5Tokenizer.fromPieces(vocabulary.tokens(), vocabulary.scores(), vocabulary.tokenTypes(),
+                vocabulary.precompiledCharsmap(), vocabulary.unkId(), vocabulary.addEos() ? vocabulary.eosId() : -1,
+                vocabulary.padId(), true, true);
+        return new TextEncoderModel(gguf.config(), gguf.weights(), tokenizer);
     }
 }
