@@ -10,6 +10,7 @@ import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -22,6 +23,9 @@ import org.nifiltx.core.safetensors.SafeTensors;
 import org.nifiltx.core.safetensors.ShardedSafeTensors;
 import org.nifiltx.core.tensor.Tensor;
 import org.nifiltx.core.tensor.TensorBundle;
+import org.nifiltx.onnx.graph.GraphValidator;
+import org.nifiltx.onnx.graph.Target;
+import org.nifiltx.onnx.proto.OnnxProto.ModelProto;
 import org.nifiltx.onnx.runtime.SessionConfig;
 
 class T5EncoderRunnerTest {
@@ -174,6 +178,18 @@ class T5EncoderRunnerTest {
             final LtxException shape = assertThrows(LtxException.class, () -> runner.run(in.with("attention_mask",
                     Tensor.ofLongs(new long[] {1, 3}, new long[] {1, 1, 1}))));
             assertTrue(shape.getMessage().contains("attention_mask"), shape.getMessage());
+        }
+    }
+
+    @Test
+    void graphsAreWellFormedStandardOnnx() throws Exception {
+        final Path folder = fixture("model/diffusers/text_encoder");
+        for (final boolean useMask : new boolean[] {true, false}) {
+            final ModelProto model = T5Encoder.build(config(folder), weights(folder), useMask, Target.STANDARD_ONNX).build();
+            assertEquals(List.of(), GraphValidator.problems(model));
+            assertTrue(model.getGraph().getNodeList().stream().allMatch(n -> n.getDomain().isEmpty()));
+            assertEquals(useMask ? List.of("input_ids", "attention_mask") : List.of("input_ids"),
+                    model.getGraph().getInputList().stream().map(i -> i.getName()).toList());
         }
     }
 
