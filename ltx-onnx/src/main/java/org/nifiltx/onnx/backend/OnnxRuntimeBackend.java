@@ -4,7 +4,13 @@ import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtProvider;
 import org.nifiltx.core.backend.Backend;
 import org.nifiltx.core.backend.BackendOptions;
+import org.nifiltx.core.backend.ComponentRunner;
+import org.nifiltx.core.backend.LatentUpsamplerModel;
 import org.nifiltx.core.backend.Precision;
+import org.nifiltx.core.checkpoint.T5Config;
+import org.nifiltx.core.checkpoint.WeightStore;
+import org.nifiltx.onnx.model.t5.T5EncoderRunner;
+import org.nifiltx.onnx.model.upsampler.LatentUpsamplerRunner;
 import org.nifiltx.onnx.runtime.ExecutionProvider;
 import org.nifiltx.onnx.runtime.SessionConfig;
 
@@ -35,6 +41,17 @@ public final class OnnxRuntimeBackend implements Backend {
             }
         }
         return null;
+    }
+
+    @Override
+    public ComponentRunner textEncoder(final T5Config config, final WeightStore weights, final boolean useMask,
+            final BackendOptions options) {
+        return T5EncoderRunner.open(config, weights, useMask, sessionConfig(options));
+    }
+
+    @Override
+    public ComponentRunner latentUpsampler(final LatentUpsamplerModel model, final BackendOptions options) {
+        return LatentUpsamplerRunner.open(model, sessionConfig(options));
     }
 
     static SessionConfig sessionConfig(final BackendOptions options) {
