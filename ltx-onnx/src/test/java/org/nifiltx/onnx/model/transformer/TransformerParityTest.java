@@ -1,5 +1,7 @@
 package org.nifiltx.onnx.model.transformer;
 
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -52,6 +54,11 @@ class TransformerParityTest {
         try (TransformerRunner runner = TransformerRunner.open(checkpoint, target, SessionConfig.cpu())) {
             final Tensor out = runner.run(inputs).get("out");
             TransformerFixtures.assertClose(layout + " " + target + " stg out", outputs.get("out"), out);
+            // without the mask (all ones) item 1 is no longer perturbed: the reference must then be missed clearly
+            final Map<String, Tensor> unperturbed = new LinkedHashMap<>(inputs.tensors());
+            unperturbed.remove("skip_layer_mask");
+            final double error = TransformerFixtures.relativeError(outputs.get("out"), runner.run(TensorBundle.of(unperturbed)).get("out"));
+            assertTrue(error > 1e-2, "skip_layer_mask had no visible effect (error without it: " + error + ")");
         }
     }
 }
