@@ -1,0 +1,17 @@
+package org.nifiltx.onnx.model.transformer;
+
+import org.nifiltx.core.checkpoint.WeightStore;
+import org.nifiltx.onnx.graph.GraphBuilder;
+import org.nifiltx.onnx.graph.Value;
+
+/** {@code ff}: net.0.proj (D → Dff), GELU-tanh, net.2 (Dff → D); Dff is read from the checkpoint weight. */
+final class FeedForward {
+    private FeedForward() {
+    }
+
+    static Value build(final GraphBuilder graph, final WeightStore weights, final int innerDim, final Value x) {
+        final long hiddenDim = weights.get("net.0.proj.weight").dim(0);
+        final Value hidden = Layers.geluTanh(graph, Layers.linear(graph, weights, "net.0.proj", x, hiddenDim, innerDim));
+        return Layers.linear(graph, weights, "net.2", hidden, innerDim, hiddenDim);
+    }
+}
