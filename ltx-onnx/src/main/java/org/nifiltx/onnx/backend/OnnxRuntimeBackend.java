@@ -7,9 +7,12 @@ import org.nifiltx.core.backend.BackendOptions;
 import org.nifiltx.core.backend.ComponentRunner;
 import org.nifiltx.core.backend.LatentUpsamplerModel;
 import org.nifiltx.core.backend.Precision;
+import org.nifiltx.core.checkpoint.LtxCheckpoint;
 import org.nifiltx.core.checkpoint.T5Config;
 import org.nifiltx.core.checkpoint.WeightStore;
+import org.nifiltx.onnx.graph.Target;
 import org.nifiltx.onnx.model.t5.T5EncoderRunner;
+import org.nifiltx.onnx.model.transformer.TransformerRunner;
 import org.nifiltx.onnx.model.upsampler.LatentUpsamplerRunner;
 import org.nifiltx.onnx.runtime.ExecutionProvider;
 import org.nifiltx.onnx.runtime.SessionConfig;
@@ -41,6 +44,11 @@ public final class OnnxRuntimeBackend implements Backend {
             }
         }
         return null;
+    }
+
+    @Override
+    public ComponentRunner transformer(final LtxCheckpoint checkpoint, final BackendOptions options) {
+        return TransformerRunner.open(checkpoint, Target.ONNX_RUNTIME, sessionConfig(options));
     }
 
     @Override
