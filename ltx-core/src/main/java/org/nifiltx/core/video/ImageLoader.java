@@ -1,0 +1,63 @@
+package org.nifiltx.core.video;
+
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import javax.imageio.ImageIO;
+import org.nifiltx.core.error.LtxErrorCode;
+import org.nifiltx.core.error.LtxException;
+import org.nifiltx.core.tensor.DType;
+import org.nifiltx.core.tensor.Tensor;
+
+/** Loads a still image (PNG, JPEG, GIF first frame, BMP: whatever ImageIO reads) as uint8 RGB [H,W,3]. */
+public final class ImageLoader {
+    private ImageLoader() {
+    }
+
+    /** The image at {@code file} as uint8 RGB [H,W,3]; alpha is dropped, grey and palette images are expanded. */
+    public static Tensor loadRgb(final Path file) {
+        if (!Files.isRegularFile(file)) {
+            throw new LtxException(LtxErrorCode.FILE_NOT_FOUND, "image file " + file + " does not exist");
+        }
+        try (InputStream in = Files.newInputStream(file)) {
+            return toRgb(decode(in, file.toString()));
+        } catch (final IOException e) {
+            throw new LtxException(LtxErrorCode.CORRUPT_FILE, "cannot read image " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    static BufferedImage decode(final InputStream in, final String name) throws IOException {
+        final BufferedImage image = ImageIO.read(in);
+        if (image == null) {
+            throw new LtxException(LtxErrorCode.CORRUPT_FILE,
+                    "image " + name + " is not in a format ImageIO can read (PNG, JPEG, GIF, BMP)");
+        }
+        return image;
+    }
+
+    /** {@code image} as uint8 RGB [H,W,3]; getRGB converts any colour model to sRGB for us. */
+    static Tensor toRgb(final BufferedImage image) {
+        final int width = image.getWidth();
+        final int height = image.getHeight();
+        final byte[] bytes = new byte[width * height * 3];
+        copyRgb(image, bytes, 0);
+        return Tensor.ofBytes(DType.U8, new long[] {height, width, 3}, bytes);
+    }
+
+    /** Writes {@code image}'s pixels as packed RGB into {@code target} from {@code offset}. */
+    static void copyRgb(final BufferedImage image, final byte[] target, final int offset) {
+        final int width = image.getWidth();
+        final int[] row = new int[width];
+        int position = offset;
+        for (int y = 0; y < image.getHeight(); y++) {
+            image.getRGB(0, y, width, 1, row, 0, width);
+            for (int x = 0; x < width; x++) {
+                target[position++] = (byte) (row[x] >> 16);
+                target[position++] = (byte) (row[x] >> 8);
+                target[position++] = (byte) row[x];
+            }
+        }
+    }
+}

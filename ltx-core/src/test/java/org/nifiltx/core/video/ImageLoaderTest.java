@@ -1,0 +1,61 @@
+package org.nifiltx.core.video;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.nifiltx.core.error.LtxErrorCode;
+import org.nifiltx.core.error.LtxException;
+import org.nifiltx.core.tensor.DType;
+import org.nifiltx.core.tensor.Tensor;
+
+class ImageLoaderTest {
+    @TempDir
+    Path directory;
+
+    @Test
+    void pngLoadsExactly() {
+        final Tensor frames = TestFrames.noise(1, 13, 7, 6);
+        VideoWriter.write(directory.resolve("frames"), frames, 24.0, Map.of());
+
+        final Tensor image = ImageLoader.loadRgb(directory.resolve("frames").resolve("frame_00000.png"));
+
+        assertEquals(DType.U8, image.dtype());
+        assertArrayEquals(new long[] {7, 13, 3}, image.shape());
+        assertArrayEquals(frames.toByteArray(), image.toByteArray());
+    }
+
+    @Test
+    void jpegLoadsWithItsSize() throws Exception {
+        final Path jpeg = directory.resolve("still.jpg");
+        ImageIO.write(RgbFrames.of(TestFrames.smoothPattern(1, 40, 30)).image(0), "jpeg", jpeg.toFile());
+
+        final Tensor image = ImageLoader.loadRgb(jpeg);
+
+        assertArrayEquals(new long[] {30, 40, 3}, image.shape());
+        assertTrue(30.0 <= TestFrames.psnr(TestFrames.smoothPattern(1, 40, 30),
+                image.reshape(1, 30, 40, 3), 0));
+    }
+
+    @Test
+    void missingAndUnreadableFilesAreReported() throws Exception {
+        final Path missing = directory.resolve("missing.png");
+        final LtxException notFound = assertThrows(LtxException.class, () -> ImageLoader.loadRgb(missing));
+        assertEquals(LtxErrorCode.FILE_NOT_FOUND, notFound.code());
+        assertEquals("image file " + missing + " does not exist", notFound.getMessage());
+
+        final Path text = directory.resolve("note.png");
+        Files.writeString(text, "not an image");
+        final LtxException corrupt = assertThrows(LtxException.class, () -> ImageLoader.loadRgb(text));
+        assertEquals(LtxErrorCode.CORRUPT_FILE, corrupt.code());
+        assertEquals("image " + text + " is not in a format ImageIO can read (PNG, JPEG, GIF, BMP)",
+                corrupt.getMessage());
+    }
+}
