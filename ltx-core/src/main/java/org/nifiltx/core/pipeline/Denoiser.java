@@ -1,0 +1,192 @@
+package org.nifiltx.core.pipeline;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.nifiltx.core.backend.ComponentRunner;
+import org.nifiltx.core.error.LtxErrorCode;
+import org.nifiltx.core.error.LtxException;
+import org.nifiltx.core.schedule.FlowMatchEulerScheduler;
+import org.nifiltx.core.schedule.Guidance;
+import org.nifiltx.core.schedule.RectifiedFlowScheduler;
+import org.nifiltx.core.tensor.Tensor;
+import org.nifiltx.core.tensor.TensorBundle;
+
+/**
+ * The sampling loop, written once against the transformer runner: per step one batched call holding the
+ * unconditional (CFG), conditional and STG-perturbed entries that are active, then guidance, then the Euler step.
+ */
+public final class Denoiser {
+    private final ComponentRunner transformer;
+    private final int numLayers;
+
+    public Denoiser(final ComponentRunner transformer, final int numLayers) {
+        this.transformer = transformer;
+        this.numLayers = numLayers;
+    }
+
+    /** Runs {@code pass}; returns the packed latents after every step (the last is the result). */
+    public List<float[]> run(final DenoisePass pass, final PromptEmbeddings positive, final PromptEmbeddings negative,
+            final GenerationRequest request, final ImageNoise imageNoise, final ProgressListener progress, final String stage) {
+        final boolean cfg = request.classifierFreeGuidance();
+        final boolean stg = request.spatioTemporalGuidance();
+        if (cfg && negative == null) {
+            throw new LtxException(LtxErrorCode.INVALID_ARGUMENT, "guidance scale " + request.guidanceScale() + " needs a negative prompt");
+        }
+        final int tokens = pass.tokens();
+        final int channels = pass.latents().length / tokens;
+        final int batch = 1 + (cfg ? 1 : 0) + (stg ? 1 : 0);
+        final Tensor context = stack(cfg ? negative.embeddings() : null, positive.embeddings(), stg ? positive.embeddings() : null);
+        final Tensor contextMask = stack(cfg ? negative.attentionMask() : null, positive.attentionMask(),
+                stg ? positive.attentionMask() : null);
+        final Tensor coords = repeat(pass.videoCoords(), batch);
+        final Tensor skipLayers = skipLayerMask(batch, stg, request);
+        final float[] conditioned = pass.conditioningMask();
+        final float[] initial = pass.latents().clone();
+        float[] latents = pass.latents().clone();
+        final float[] sigmas = pass.sigmas();
+        final List<float[]> history = new ArrayList<>();
+        progress.stageStarted(stage, sigmas.length);
+        for (int step = 0; step < sigmas.length; step++) {
+            final float t = sigmas[step];
+            final float next = step + 1 < sigmas.length ? sigmas[step + 1] : 0f;
+            if (imageNoise != null && conditioned != null) {
+                latents = imageNoise.apply(latents, initial, conditioned, t, step);
+            }
+            final float[] tokenTimesteps = tokenTimesteps(pass.rule(), conditioned, t, tokens);
+            final Map<String, Tensor> inputs = new LinkedHashMap<>();
+            inputs.put("hidden_states", Tensor.ofFloats(new long[] {batch, tokens, channels}, repeat(latents, batch)));
+            inputs.put("encoder_hidden_states", context);
+            inputs.put("encoder_attention_mask", contextMask);
+            inputs.put("timestep", tokenTimesteps == null ? Tensor.ofFloats(new long[] {batch}, filled(batch, t))
+                    : Tensor.ofFloats(new long[] {batch, tokens}, repeat(tokenTimesteps, batch)));
+            inputs.put("video_coords", coords);
+            if (skipLayers != null) {
+                inputs.put("skip_layer_mask", skipLayers);
+            }
+            final float[] prediction = transformer.run(TensorBundle.of(inputs)).get("out").toFloatArray();
+            final int size = latents.length;
+            int entry = 0;
+            final float[] uncond = cfg ? Arrays.copyOfRange(prediction, size * entry++, size * entry) : null;
+            final float[] cond = Arrays.copyOfRange(prediction, size * entry++, size * entry);
+            final float[] perturbed = stg ? Arrays.copyOfRange(prediction, size * entry++, size * entry) : null;
+            final float[] velocity = guide(uncond, cond, perturbed, request);
+            latents = step(pass.rule(), latents, velocity, t, next, sigmas, tokenTimesteps, conditioned);
+            history.add(latents.clone());
+            progress.stepDone(stage, step + 1, sigmas.length);
+        }
+        return history;
+    }
+
+    private static float[] guide(final float[] uncond, final float[] cond, final float[] perturbed, final GenerationRequest request) {
+        if (request.compat() == Compat.DIFFUSERS && perturbed == null) {
+            float[] guided = uncond == null ? cond : Guidance.classifierFree(uncond, cond, request.guidanceScale());
+            if (uncond != null && request.rescale() > 0) {
+                guided = Guidance.guidanceRescale(guided, cond, 1, request.rescale());
+            }
+            return guided;
+        }
+        return Guidance.original(uncond, cond, perturbed, 1, request.guidanceScale(), request.stgScale(), request.rescale(), false);
+    }
+
+    /** The timestep each token is given, or null when one timestep per batch entry suffices. */
+    private static float[] tokenTimesteps(final StepRule rule, final float[] mask, final float t, final int tokens) {
+        if (rule == StepRule.GLOBAL && mask == null) {
+            return null;
+        }
+        final float[] out = new float[tokens];
+        for (int n = 0; n < tokens; n++) {
+            final float m = mask == null ? 0f : mask[n];
+            out[n] = rule == StepRule.EXCLUDE_CONDITIONED ? t * (1f - m) : Math.min(t, 1f - m);
+        }
+        return out;
+    }
+
+    private static float[] step(final StepRule rule, final float[] latents, final float[] velocity, final float t, final float next,
+            final float[] sigmas, final float[] tokenTimesteps, final float[] mask) {
+        return switch (rule) {
+            case GLOBAL -> FlowMatchEulerScheduler.step(latents, velocity, t, next);
+            case EXCLUDE_CONDITIONED -> {
+                final float[] stepped = FlowMatchEulerScheduler.step(latents, velocity, t, next);
+                final int channels = latents.length / mask.length;
+                for (int n = 0; n < mask.length; n++) {
+                    if (mask[n] >= 1f) {
+                        System.arraycopy(latents, n * channels, stepped, n * channels, channels);
+                    }
+                }
+                yield stepped;
+            }
+            case PER_TOKEN -> RectifiedFlowScheduler.stepPerToken(sigmas, latents, velocity, tokenTimesteps);
+        };
+    }
+
+    private Tensor skipLayerMask(final int batch, final boolean stg, final GenerationRequest request) {
+        if (!stg) {
+            return null;
+        }
+        final float[] mask = filled(numLayers * batch, 1f);
+        for (final int block : request.stgBlocks()) {
+            if (block < 0 || block >= numLayers) {
+                throw new LtxException(LtxErrorCode.INVALID_ARGUMENT, "STG block " + block + " does not exist; the transformer has blocks 0.."
+                        + (numLayers - 1));
+            }
+            mask[block * batch + batch - 1] = 0f;
+        }
+        return Tensor.ofFloats(new long[] {numLayers, batch}, mask);
+    }
+
+    static float[] filled(final int n, final float value) {
+        final float[] out = new float[n];
+        Arrays.fill(out, value);
+        return out;
+    }
+
+    static float[] repeat(final float[] values, final int times) {
+        final float[] out = new float[values.length * times];
+        for (int i = 0; i < times; i++) {
+            System.arraycopy(values, 0, out, i * values.length, values.length);
+        }
+        return out;
+    }
+
+    private static Tensor repeat(final Tensor tensor, final int times) {
+        final long[] shape = tensor.shape();
+        shape[0] *= times;
+        return Tensor.ofFloats(shape, repeat(tensor.toFloatArray(), times));
+    }
+
+    /** Concatenates the present [1, ...] tensors along the batch axis, keeping float or int64 element type. */
+    private static Tensor stack(final Tensor first, final Tensor second, final Tensor third) {
+        final List<Tensor> parts = new ArrayList<>();
+        for (final Tensor t : new Tensor[] {first, second, third}) {
+            if (t != null) {
+                parts.add(t);
+            }
+        }
+        final long[] shape = parts.get(0).shape();
+        shape[0] = 0;
+        for (final Tensor t : parts) {
+            shape[0] += t.dim(0);
+        }
+        if (!parts.get(0).dtype().isFloatingPoint()) {
+            final long[] out = new long[Math.toIntExact(Tensor.numel(shape))];
+            int at = 0;
+            for (final Tensor t : parts) {
+                final long[] v = t.toLongArray();
+                System.arraycopy(v, 0, out, at, v.length);
+                at += v.length;
+            }
+            return Tensor.ofLongs(shape, out);
+        }
+        final float[] out = new float[Math.toIntExact(Tensor.numel(shape))];
+        int at = 0;
+        for (final Tensor t : parts) {
+            final float[] v = t.toFloatArray();
+            System.arraycopy(v, 0, out, at, v.length);
+            at += v.length;
+        }
+        return Tensor.ofFloats(shape, out);
+    }
+}

@@ -1,0 +1,250 @@
+package org.nifiltx.core.pipeline;
+
+import java.util.List;
+import org.nifiltx.core.error.LtxErrorCode;
+import org.nifiltx.core.error.LtxException;
+import org.nifiltx.core.tensor.DType;
+import org.nifiltx.core.tensor.Tensor;
+
+/**
+ * Everything one generation needs besides the model. Build with {@link #builder()}; {@link #validate(int, int)}
+ * checks it against the VAE's compression before any model work.
+ *
+ * @param image               uint8 RGB [H, W, 3] for image-to-video, or null for text-to-video
+ * @param timesteps           explicit flow times of the (first) pass, or null to use {@code steps} with the checkpoint's scheduler
+ * @param secondPassTimesteps flow times of the multi-scale second pass (null: the 0.9.8 list [0.9094, 0.725, 0.4219])
+ * @param stgBlocks           transformer blocks whose self-attention the STG-perturbed pass skips
+ * @param rescale             official: STG rescaling scale; diffusers: guidance_rescale φ
+ * @param imageCondNoiseScale official image-to-video: noise added to conditioning tokens each step (σ·ε·t²)
+ * @param multiScale          two passes with the latent upsampler between them
+ */
+public record GenerationRequest(
+        String prompt,
+        String negativePrompt,
+        Tensor image,
+        int numFrames,
+        int height,
+        int width,
+        int steps,
+        List<Double> timesteps,
+        List<Double> secondPassTimesteps,
+        double guidanceScale,
+        double stgScale,
+        List<Integer> stgBlocks,
+        double rescale,
+        double frameRate,
+        double decodeTimestep,
+        double decodeNoiseScale,
+        double imageCondNoiseScale,
+        int maxLength,
+        Compat compat,
+        boolean multiScale,
+        double downscaleFactor) {
+
+    /** The official inference script's default negative prompt. */
+    public static final String DEFAULT_NEGATIVE_PROMPT = "worst quality, inconsistent motion, blurry, jittery, distorted";
+    /** The 0.9.8 distilled schedules (configs ltxv-*-0.9.8-distilled.yaml). */
+    public static final List<Double> DISTILLED_FIRST_PASS = List.of(1.0, 0.9937, 0.9875, 0.9812, 0.975, 0.9094, 0.725);
+    public static final List<Double> DISTILLED_SECOND_PASS = List.of(0.9094, 0.725, 0.4219);
+
+    public boolean imageToVideo() {
+        return image != null;
+    }
+
+    public boolean classifierFreeGuidance() {
+        return guidanceScale > 1.0;
+    }
+
+    public boolean spatioTemporalGuidance() {
+        return stgScale > 0.0;
+    }
+
+    /** Checks sizes and values against the VAE's compression factors; every problem is an INVALID_ARGUMENT. */
+    public void validate(final int spatialCompression, final int temporalCompression) {
+        if (prompt == null) {
+            throw invalid("a prompt is required");
+        }
+        if (numFrames < 1 || (numFrames - 1) % temporalCompression != 0) {
+            throw invalid("num-frames must be " + temporalCompression + "N+1 (1, " + (temporalCompression + 1) + ", "
+                    + (2 * temporalCompression + 1) + ", ...), got " + numFrames);
+        }
+        final int multiple = multiScale ? spatialCompression * 2 : spatialCompression;
+        if (height < multiple || height % spatialCompression != 0) {
+            throw invalid("height must be a positive multiple of " + spatialCompression + ", got " + height);
+        }
+        if (width < multiple || width % spatialCompression != 0) {
+            throw invalid("width must be a positive multiple of " + spatialCompression + ", got " + width);
+        }
+        if (timesteps == null && steps < 1) {
+            throw invalid("steps must be at least 1, got " + steps);
+        }
+        if (!(guidanceScale >= 0) || !Double.isFinite(guidanceScale)) {
+            throw invalid("guidance-scale must be a finite number >= 0, got " + guidanceScale);
+        }
+        if (!(stgScale >= 0) || !Double.isFinite(stgScale)) {
+            throw invalid("stg-scale must be a finite number >= 0, got " + stgScale);
+        }
+        if (!(frameRate > 0) || !Double.isFinite(frameRate)) {
+            throw invalid("frame-rate must be positive, got " + frameRate);
+        }
+        if (!(decodeNoiseScale >= 0 && decodeNoiseScale <= 1)) {
+            throw invalid("decode-noise-scale must lie in [0, 1], got " + decodeNoiseScale);
+        }
+        if (!(decodeTimestep >= 0 && decodeTimestep <= 1)) {
+            throw invalid("decode-timestep must lie in [0, 1], got " + decodeTimestep);
+        }
+        if (maxLength < 1) {
+            throw invalid("max-length must be at least 1, got " + maxLength);
+        }
+        if (image != null && (image.dtype() != DType.U8 || image.rank() != 3 || image.dim(2) != 3)) {
+            throw invalid("the conditioning image must be uint8 RGB [H, W, 3], got " + image);
+        }
+        if (multiScale && !(downscaleFactor > 0 && downscaleFactor <= 1)) {
+            throw invalid("downscale factor must lie in (0, 1], got " + downscaleFactor);
+        }
+    }
+
+    private static LtxException invalid(final String message) {
+        return new LtxException(LtxErrorCode.INVALID_ARGUMENT, message);
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Defaults follow the official 0.9.x inference configs (decode timestep 0.05, noise 0.025, 25 fps, 256 tokens). */
+    public static final class Builder {
+        private String prompt;
+        private String negativePrompt = DEFAULT_NEGATIVE_PROMPT;
+        private Tensor image;
+        private int numFrames = 121;
+        private int height = 512;
+        private int width = 768;
+        private int steps = 30;
+        private List<Double> timesteps;
+        private List<Double> secondPassTimesteps;
+        private double guidanceScale = 3.0;
+        private double stgScale;
+        private List<Integer> stgBlocks = List.of();
+        private double rescale = 0.7;
+        private double frameRate = 25;
+        private double decodeTimestep = 0.05;
+        private double decodeNoiseScale = 0.025;
+        private double imageCondNoiseScale = 0.15;
+        private int maxLength = 256;
+        private Compat compat = Compat.OFFICIAL;
+        private boolean multiScale;
+        private double downscaleFactor = 0.6666666;
+
+        public Builder prompt(final String value) {
+            prompt = value;
+            return this;
+        }
+
+        public Builder negativePrompt(final String value) {
+            negativePrompt = value;
+            return this;
+        }
+
+        public Builder image(final Tensor value) {
+            image = value;
+            return this;
+        }
+
+        public Builder numFrames(final int value) {
+            numFrames = value;
+            return this;
+        }
+
+        public Builder height(final int value) {
+            height = value;
+            return this;
+        }
+
+        public Builder width(final int value) {
+            width = value;
+            return this;
+        }
+
+        public Builder steps(final int value) {
+            steps = value;
+            return this;
+        }
+
+        public Builder timesteps(final List<Double> value) {
+            timesteps = value == null ? null : List.copyOf(value);
+            return this;
+        }
+
+        public Builder secondPassTimesteps(final List<Double> value) {
+            secondPassTimesteps = value == null ? null : List.copyOf(value);
+            return this;
+        }
+
+        public Builder guidanceScale(final double value) {
+            guidanceScale = value;
+            return this;
+        }
+
+        public Builder stgScale(final double value) {
+            stgScale = value;
+            return this;
+        }
+
+        public Builder stgBlocks(final List<Integer> value) {
+            stgBlocks = List.copyOf(value);
+            return this;
+        }
+
+        public Builder rescale(final double value) {
+            rescale = value;
+            return this;
+        }
+
+        public Builder frameRate(final double value) {
+            frameRate = value;
+            return this;
+        }
+
+        public Builder decodeTimestep(final double value) {
+            decodeTimestep = value;
+            return this;
+        }
+
+        public Builder decodeNoiseScale(final double value) {
+            decodeNoiseScale = value;
+            return this;
+        }
+
+        public Builder imageCondNoiseScale(final double value) {
+            imageCondNoiseScale = value;
+            return this;
+        }
+
+        public Builder maxLength(final int value) {
+            maxLength = value;
+            return this;
+        }
+
+        public Builder compat(final Compat value) {
+            compat = value;
+            return this;
+        }
+
+        public Builder multiScale(final boolean value) {
+            multiScale = value;
+            return this;
+        }
+
+        public Builder downscaleFactor(final double value) {
+            downscaleFactor = value;
+            return this;
+        }
+
+        public GenerationRequest build() {
+            return new GenerationRequest(prompt, negativePrompt, image, numFrames, height, width, steps, timesteps,
+                    secondPassTimesteps, guidanceScale, stgScale, stgBlocks, rescale, frameRate, decodeTimestep,
+                    decodeNoiseScale, imageCondNoiseScale, maxLength, compat, multiScale, downscaleFactor);
+        }
+    }
+}

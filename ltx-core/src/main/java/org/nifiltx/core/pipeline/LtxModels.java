@@ -1,0 +1,123 @@
+package org.nifiltx.core.pipeline;
+
+import java.util.Optional;
+import org.nifiltx.core.backend.Backend;
+import org.nifiltx.core.backend.BackendOptions;
+import org.nifiltx.core.backend.ComponentRunner;
+import org.nifiltx.core.backend.LatentUpsamplerModel;
+import org.nifiltx.core.checkpoint.LtxCheckpoint;
+import org.nifiltx.core.error.LtxErrorCode;
+import org.nifiltx.core.error.LtxException;
+import org.nifiltx.core.text.TextEncoderModel;
+
+/**
+ * The models of one deployment (checkpoint, text encoder, optional latent upsampler) and the component runners a
+ * backend opened for them. Runners open on first use and stay open until {@link #close()}; the text encoder can be
+ * released after encoding so the transformer fits (memory policy). Safe to share between threads.
+ */
+public final class LtxModels implements AutoCloseable {
+    private final LtxCheckpoint checkpoint;
+    private final TextEncoderModel textEncoderModel;
+    private final LatentUpsamplerModel upsamplerModel;
+    private final Backend backend;
+    private final BackendOptions options;
+    private ComponentRunner transformer;
+    private ComponentRunner vaeDecoder;
+    private ComponentRunner vaeEncoder;
+    private ComponentRunner upsampler;
+    private ComponentRunner maskedTextEncoder;
+    private ComponentRunner unmaskedTextEncoder;
+
+    public LtxModels(final LtxCheckpoint checkpoint, final TextEncoderModel textEncoderModel,
+            final LatentUpsamplerModel upsamplerModel, final Backend backend, final BackendOptions options) {
+        this.checkpoint = checkpoint;
+        this.textEncoderModel = textEncoderModel;
+        this.upsamplerModel = upsamplerModel;
+        this.backend = backend;
+        this.options = options;
+    }
+
+    public LtxCheckpoint checkpoint() {
+        return checkpoint;
+    }
+
+    public Optional<TextEncoderModel> textEncoderModel() {
+        return Optional.ofNullable(textEncoderModel);
+    }
+
+    public Optional<LatentUpsamplerModel> upsamplerModel() {
+        return Optional.ofNullable(upsamplerModel);
+    }
+
+    public synchronized ComponentRunner transformer() {
+        if (transformer == null) {
+            transformer = backend.transformer(checkpoint, options);
+        }
+        return transformer;
+    }
+
+    public synchronized ComponentRunner vaeDecoder() {
+        if (vaeDecoder == null) {
+            vaeDecoder = backend.vaeDecoder(checkpoint, options);
+        }
+        return vaeDecoder;
+    }
+
+    public synchronized ComponentRunner vaeEncoder() {
+        if (vaeEncoder == null) {
+            vaeEncoder = backend.vaeEncoder(checkpoint, options);
+        }
+        return vaeEncoder;
+    }
+
+    public synchronized ComponentRunner upsampler() {
+        if (upsamplerModel == null) {
+            throw new LtxException(LtxErrorCode.INVALID_ARGUMENT,
+                    "multi-scale generation needs a latent upsampler (ltxv-spatial-upscaler-*.safetensors); none was given");
+        }
+        if (upsampler == null) {
+            upsampler = backend.latentUpsampler(upsamplerModel, options);
+        }
+        return upsampler;
+    }
+
+    /** The T5 runner, with or without the attention mask inside T5 (official vs diffusers LTXPipeline). */
+    public synchronized ComponentRunner textEncoder(final boolean useMask) {
+        if (textEncoderModel == null) {
+            throw new LtxException(LtxErrorCode.INVALID_ARGUMENT, "no text encoder: the model " + checkpoint.path()
+                    + " carries none; give one (a diffusers text_encoder folder or a T5 GGUF file)");
+        }
+        if (useMask) {
+            if (maskedTextEncoder == null) {
+                maskedTextEncoder = backend.textEncoder(textEncoderModel.config(), textEncoderModel.weights(), true, options);
+            }
+            return maskedTextEncoder;
+        }
+        if (unmaskedTextEncoder == null) {
+            unmaskedTextEncoder = backend.textEncoder(textEncoderModel.config(), textEncoderModel.weights(), false, options);
+        }
+        return unmaskedTextEncoder;
+    }
+
+    /** Frees the text encoder's sessions (4.7 B parameters for T5-XXL) once prompts are encoded. */
+    public synchronized void releaseTextEncoder() {
+        maskedTextEncoder = closeQuietly(maskedTextEncoder);
+        unmaskedTextEncoder = closeQuietly(unmaskedTextEncoder);
+    }
+
+    private static ComponentRunner closeQuietly(final ComponentRunner runner) {
+        if (runner != null) {
+            runner.close();
+        }
+        return null;
+    }
+
+    @Override
+    public synchronized void close() {
+        releaseTextEncoder();
+        transformer = closeQuietly(transformer);
+        vaeDecoder = closeQuietly(vaeDecoder);
+        vaeEncoder = closeQuietly(vaeEncoder);
+        upsampler = closeQuietly(upsampler);
+    }
+}
