@@ -11,6 +11,9 @@ PATCH = 4
 LATENT = 6
 ENC_BASE = 4
 DEC_BASE = 4
+PAD = "zeros"
+rng = np.random.default_rng(11)
+weights = {}
 
 
 def param(name, *shape, scale=None):
@@ -115,39 +118,40 @@ def decode(z):
     return x.reshape(b, 3, f, h * PATCH, w * PATCH)
 
 
-for PAD in ("reflect", "replicate"):
-    rng = np.random.default_rng(11)
-    weights = {}
-    video = rng.uniform(-1, 1, (1, 3, 9, 32, 48))
-    moments = encode(video)
-    mean_of_means = param("per_channel_statistics.mean-of-means", LATENT, scale=0.5)
-    std_of_means = np.abs(param("per_channel_statistics.std-of-means", LATENT, scale=0.5)) + 0.5
-    weights["per_channel_statistics.std-of-means"] = std_of_means.astype(np.float32)
-    std_of_means = weights["per_channel_statistics.std-of-means"].astype(np.float64)
-    mean = moments[:, :LATENT]
-    normalized = (mean - mean_of_means[None, :, None, None, None]) / std_of_means[None, :, None, None, None]
-    latents_normalized = rng.standard_normal((1, LATENT, 3, 2, 3))
-    raw = latents_normalized * std_of_means[None, :, None, None, None] + mean_of_means[None, :, None, None, None]
-    decoded = decode(raw)
+if __name__ == "__main__":
+    for PAD in ("reflect", "replicate"):
+        rng = np.random.default_rng(11)
+        weights.clear()
+        video = rng.uniform(-1, 1, (1, 3, 9, 32, 48))
+        moments = encode(video)
+        mean_of_means = param("per_channel_statistics.mean-of-means", LATENT, scale=0.5)
+        std_of_means = np.abs(param("per_channel_statistics.std-of-means", LATENT, scale=0.5)) + 0.5
+        weights["per_channel_statistics.std-of-means"] = std_of_means.astype(np.float32)
+        std_of_means = weights["per_channel_statistics.std-of-means"].astype(np.float64)
+        mean = moments[:, :LATENT]
+        normalized = (mean - mean_of_means[None, :, None, None, None]) / std_of_means[None, :, None, None, None]
+        latents_normalized = rng.standard_normal((1, LATENT, 3, 2, 3))
+        raw = latents_normalized * std_of_means[None, :, None, None, None] + mean_of_means[None, :, None, None, None]
+        decoded = decode(raw)
 
-    tensors = dict(weights)
-    tensors.update({
-        "test.video": video.astype(np.float32),
-        "test.latent_mean": mean.astype(np.float32),
-        "test.latent_logvar": moments[:, LATENT:].astype(np.float32),
-        "test.encoded_normalized": normalized.astype(np.float32),
-        "test.latents_normalized": latents_normalized.astype(np.float32),
-        "test.decoded_video": decoded.astype(np.float32),
-    })
-    header, offset, blobs = {}, 0, []
-    for name in sorted(tensors):
-        data = np.ascontiguousarray(tensors[name], dtype="<f4").tobytes()
-        header[name] = {"dtype": "F32", "shape": list(tensors[name].shape), "data_offsets": [offset, offset + len(data)]}
-        offset += len(data)
-        blobs.append(data)
-    header["__metadata__"] = {"encoder_blocks": json.dumps(ENCODER), "decoder_blocks": json.dumps(DECODER)}
-    raw_header = json.dumps(header).encode()
-    raw_header += b" " * ((8 - len(raw_header) % 8) % 8)
-    with open("legacy-%s.safetensors" % PAD, "wb") as out:
-        out.write(struct.pack("<Q", len(raw_header)) + raw_header + b"".join(blobs))
-    print({k: v.shape for k, v in tensors.items() if k.startswith("test.")})
+        tensors = dict(weights)
+        tensors.update({
+            "test.video": video.astype(np.float32),
+            "test.latent_mean": mean.astype(np.float32),
+            "test.latent_logvar": moments[:, LATENT:].astype(np.float32),
+            "test.encoded_normalized": normalized.astype(np.float32),
+            "test.latents_normalized": latents_normalized.astype(np.float32),
+            "test.decoded_video": decoded.astype(np.float32),
+        })
+        header, offset, blobs = {}, 0, []
+        for name in sorted(tensors):
+            data = np.ascontiguousarray(tensors[name], dtype="<f4").tobytes()
+            header[name] = {"dtype": "F32", "shape": list(tensors[name].shape), "data_offsets": [offset, offset + len(data)]}
+            offset += len(data)
+            blobs.append(data)
+        header["__metadata__"] = {"encoder_blocks": json.dumps(ENCODER), "decoder_blocks": json.dumps(DECODER)}
+        raw_header = json.dumps(header).encode()
+        raw_header += b" " * ((8 - len(raw_header) % 8) % 8)
+        with open("legacy-%s.safetensors" % PAD, "wb") as out:
+            out.write(struct.pack("<Q", len(raw_header)) + raw_header + b"".join(blobs))
+        print({k: v.shape for k, v in tensors.items() if k.startswith("test.")})

@@ -30,6 +30,16 @@ final class Decoder {
     private final TimestepEmbedder lastTimeEmbedder;
     private final Value lastScaleShiftTable;
     private final Value timestepScaleMultiplier;
+    private final List<NoiseInput> noiseInputs = new ArrayList<>();
+
+    /**
+     * A noise map graph input of a 0.9.1 decoder: [h·spatialScale, w·spatialScale] for latents of spatial size h×w.
+     *
+     * @param name         graph input name
+     * @param spatialScale upsampling factor between the latents and the block the noise enters
+     */
+    record NoiseInput(String name, long spatialScale) {
+    }
 
     Decoder(final GraphBuilder graph, final VaeConfig config, final WeightStore weights) {
         this.graph = graph;
@@ -48,20 +58,25 @@ final class Decoder {
             }
         }
         this.convIn = new CausalConv3d(graph, weights.scoped("conv_in"), config.latentChannels(), channels, padding);
+        long spatialScale = 1;
         for (int i = 0; i < blocks.size(); i++) {
             final VaeBlock block = blocks.get(i);
             final WeightStore scope = weights.scoped("up_blocks." + i);
             final long in = channels;
             switch (block.type()) {
                 case "res_x" -> {
-                    if (block.injectNoise()) {
-                        throw new LtxException(LtxErrorCode.UNSUPPORTED,
-                                "VAE decoder noise injection (0.9.1 decoders) is not supported yet");
+                    final UNetMidBlock3D group = new UNetMidBlock3D(graph, scope, in, block.numLayers(), conditioned,
+                            block.injectNoise(), padding);
+                    for (final String name : group.noiseInputs()) {
+                        noiseInputs.add(new NoiseInput(name, spatialScale));
                     }
-                    final UNetMidBlock3D group = new UNetMidBlock3D(graph, scope, in, block.numLayers(), conditioned, padding);
                     upBlocks.add(group::apply);
                 }
                 case "res_x_y" -> {
+                    if (block.injectNoise()) {
+                        throw new LtxException(LtxErrorCode.UNSUPPORTED,
+                                "VAE decoder noise injection in a res_x_y block is not supported");
+                    }
                     channels = in / Encoder.resXyMultiplier(block);
                     final ResnetBlock3D resnet = new ResnetBlock3D(graph, scope, in, channels, false, padding);
                     upBlocks.add((x, causal, t) -> resnet.apply(x, causal, null));
@@ -72,6 +87,7 @@ final class Decoder {
                     final DepthToSpaceUpsample up = new DepthToSpaceUpsample(graph, scope, in,
                             Encoder.stride(block.type()), block.residual(), reduction, padding);
                     upBlocks.add((x, causal, t) -> up.apply(x, causal));
+                    spatialScale *= Encoder.stride(block.type())[1];
                 }
                 default -> throw new LtxException(LtxErrorCode.UNSUPPORTED,
                         "VAE decoder block '" + block.type() + "' is not supported");
@@ -90,6 +106,10 @@ final class Decoder {
             this.lastScaleShiftTable = null;
             this.timestepScaleMultiplier = null;
         }
+    }
+
+    List<NoiseInput> noiseInputs() {
+        return List.copyOf(noiseInputs);
     }
 
     /** Raw latents [B, C, F, h, w] and decode timestep [B] (null without conditioning) → video [B, 3, F_px, H, W]. */

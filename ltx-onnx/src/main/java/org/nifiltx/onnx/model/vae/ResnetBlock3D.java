@@ -1,7 +1,11 @@
 package org.nifiltx.onnx.model.vae;
 
+import java.util.ArrayList;
 import java.util.List;
 import org.nifiltx.core.checkpoint.WeightStore;
+import org.nifiltx.core.error.LtxErrorCode;
+import org.nifiltx.core.error.LtxException;
+import org.nifiltx.core.tensor.DType;
 import org.nifiltx.onnx.graph.Attr;
 import org.nifiltx.onnx.graph.GraphBuilder;
 import org.nifiltx.onnx.graph.Value;
@@ -24,9 +28,22 @@ final class ResnetBlock3D {
     private final Value shortcutBias;
     private final Value norm3Weight;
     private final Value norm3Bias;
+    private final Value noise1;
+    private final Value noise2;
+    private final List<String> noiseInputs = new ArrayList<>();
 
     ResnetBlock3D(final GraphBuilder graph, final WeightStore scope, final long inChannels, final long outChannels,
             final boolean timestepConditioning, final String spatialPaddingMode) {
+        this(graph, scope, inChannels, outChannels, timestepConditioning, false, spatialPaddingMode);
+    }
+
+    /**
+     * With {@code injectNoise} (0.9.1 decoders) the block declares two graph inputs {@code <scope>noise1/2} [H, W]:
+     * the reference's {@code randn(H, W)} maps, each scaled by {@code per_channel_scale1/2} [C, 1, 1] and added after
+     * conv1 / conv2 to every frame and batch item.
+     */
+    ResnetBlock3D(final GraphBuilder graph, final WeightStore scope, final long inChannels, final long outChannels,
+            final boolean timestepConditioning, final boolean injectNoise, final String spatialPaddingMode) {
         this.graph = graph;
         this.inChannels = inChannels;
         this.outChannels = outChannels;
@@ -49,6 +66,31 @@ final class ResnetBlock3D {
             this.norm3Weight = null;
             this.norm3Bias = null;
         }
+        if (injectNoise && inChannels != outChannels) {
+            throw new LtxException(LtxErrorCode.UNSUPPORTED, "VAE noise injection in a channel-changing res block ("
+                    + scope.prefix() + ") is not supported");
+        }
+        this.noise1 = injectNoise ? scaledNoise(scope, "1") : null;
+        this.noise2 = injectNoise ? scaledNoise(scope, "2") : null;
+    }
+
+    /** Noise map input [H, W] times per_channel_scale [C, 1, 1], shaped [C, 1, H, W] to broadcast over frames. */
+    private Value scaledNoise(final WeightStore scope, final String index) {
+        final String name = scope.prefix() + "noise" + index;
+        noiseInputs.add(name);
+        final Value noise = graph.input(name, DType.F32, name + ".height", name + ".width");
+        final Value scale = graph.weight(scope.prefix() + "per_channel_scale" + index,
+                scope.get("per_channel_scale" + index, inChannels, 1, 1).reshape(inChannels, 1, 1, 1));
+        return graph.mul(graph.unsqueeze(noise, 0), scale);
+    }
+
+    /** Names of the noise map inputs this block declared (empty without noise injection). */
+    List<String> noiseInputs() {
+        return List.copyOf(noiseInputs);
+    }
+
+    private Value addNoise(final Value x, final Value noise) {
+        return noise == null ? x : graph.add(x, noise);
     }
 
     /**
@@ -68,9 +110,9 @@ final class ResnetBlock3D {
             scale2 = pick(ada, 3);
         }
         Value h = modulate(PixelNorm.apply(graph, x), shift1, scale1);
-        h = conv1.apply(VaeOps.silu(graph, h), causal);
+        h = addNoise(conv1.apply(VaeOps.silu(graph, h), causal), noise1);
         h = modulate(PixelNorm.apply(graph, h), shift2, scale2);
-        h = conv2.apply(VaeOps.silu(graph, h), causal);
+        h = addNoise(conv2.apply(VaeOps.silu(graph, h), causal), noise2);
         return graph.add(shortcut(x), h);
     }
 

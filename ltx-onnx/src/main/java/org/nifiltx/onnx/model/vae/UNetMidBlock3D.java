@@ -16,11 +16,25 @@ final class UNetMidBlock3D {
 
     UNetMidBlock3D(final GraphBuilder graph, final WeightStore scope, final long channels, final int numLayers,
             final boolean timestepConditioning, final String spatialPaddingMode) {
+        this(graph, scope, channels, numLayers, timestepConditioning, false, spatialPaddingMode);
+    }
+
+    UNetMidBlock3D(final GraphBuilder graph, final WeightStore scope, final long channels, final int numLayers,
+            final boolean timestepConditioning, final boolean injectNoise, final String spatialPaddingMode) {
         this.timeEmbedder = timestepConditioning ? new TimestepEmbedder(graph, scope.scoped("time_embedder"), 4 * channels) : null;
         for (int i = 0; i < numLayers; i++) {
             resBlocks.add(new ResnetBlock3D(graph, scope.scoped("res_blocks." + i), channels, channels,
-                    timestepConditioning, spatialPaddingMode));
+                    timestepConditioning, injectNoise, spatialPaddingMode));
         }
+    }
+
+    /** Noise map inputs declared by the blocks (0.9.1 noise injection), in block order. */
+    List<String> noiseInputs() {
+        final List<String> names = new ArrayList<>();
+        for (final ResnetBlock3D block : resBlocks) {
+            names.addAll(block.noiseInputs());
+        }
+        return names;
     }
 
     /** [B, C, F, H, W] → same shape; {@code scaledTimestep} [B] is required with timestep conditioning. */

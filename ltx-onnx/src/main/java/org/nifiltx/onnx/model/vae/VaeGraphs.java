@@ -26,16 +26,25 @@ public final class VaeGraphs {
      * outputs {@code video} [B, 3, F_px, H, W] and {@code frames_uint8} [F_px, H, W, 3] of batch item 0 (rounded).
      */
     public static GraphBuilder decoder(final VaeConfig config, final WeightStore vaeWeights) {
+        return decoderGraph(config, vaeWeights).graph();
+    }
+
+    /** A decoder graph and the noise map inputs it declares (0.9.1 noise injection; usually none). */
+    record DecoderGraph(GraphBuilder graph, List<Decoder.NoiseInput> noiseInputs) {
+    }
+
+    static DecoderGraph decoderGraph(final VaeConfig config, final WeightStore vaeWeights) {
         final GraphBuilder g = new GraphBuilder("ltx_vae_decoder", Target.ONNX_RUNTIME);
         final long channels = config.latentChannels();
         final Value normalized = g.input("latents_normalized", DType.F32, "B", channels, "F", "h", "w");
         final Value timestep = config.timestepConditioning() ? g.input("decode_timestep", DType.F32, "B") : null;
         final Value raw = g.add(g.mul(normalized, statistic(g, vaeWeights, "std-of-means", channels)),
                 statistic(g, vaeWeights, "mean-of-means", channels));
-        final Value video = new Decoder(g, config, vaeWeights.scoped("decoder")).apply(raw, timestep);
+        final Decoder decoder = new Decoder(g, config, vaeWeights.scoped("decoder"));
+        final Value video = decoder.apply(raw, timestep);
         g.output(video, "video", DType.F32, "B", config.outChannels(), "F_px", "H", "W");
         g.output(framesUint8(g, video), "frames_uint8", DType.U8, "F_px", "H", "W", config.outChannels());
-        return g;
+        return new DecoderGraph(g, decoder.noiseInputs());
     }
 
     /**
