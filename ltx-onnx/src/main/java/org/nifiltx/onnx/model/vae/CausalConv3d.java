@@ -1,0 +1,81 @@
+package org.nifiltx.onnx.model.vae;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.nifiltx.core.checkpoint.WeightStore;
+import org.nifiltx.core.error.LtxErrorCode;
+import org.nifiltx.core.error.LtxException;
+import org.nifiltx.onnx.graph.Attr;
+import org.nifiltx.onnx.graph.GraphBuilder;
+import org.nifiltx.onnx.graph.Value;
+
+/**
+ * 3×3×3 convolution whose time padding replicates frames (causal: the first frame twice before; otherwise the first
+ * frame before and the last after) and whose spatial padding follows {@code spatial_padding_mode}. Weights
+ * {@code <scope>.conv.weight} [out, in, 3, 3, 3] and {@code <scope>.conv.bias} [out].
+ */
+final class CausalConv3d {
+    private static final long KERNEL = 3;
+
+    private final GraphBuilder graph;
+    private final Value weight;
+    private final Value bias;
+    private final long[] stride;
+    private final String spatialPaddingMode;
+
+    CausalConv3d(final GraphBuilder graph, final WeightStore scope, final long inChannels, final long outChannels,
+            final long[] stride, final String spatialPaddingMode) {
+        this.graph = graph;
+        final WeightStore conv = scope.scoped("conv");
+        this.weight = graph.weight(conv.prefix() + "weight", conv.get("weight", outChannels, inChannels, KERNEL, KERNEL, KERNEL));
+        this.bias = graph.weight(conv.prefix() + "bias", conv.get("bias", outChannels));
+        this.stride = stride.clone();
+        this.spatialPaddingMode = spatialPaddingMode;
+        if (!List.of("zeros", "reflect", "replicate", "circular").contains(spatialPaddingMode)) {
+            throw new LtxException(LtxErrorCode.UNSUPPORTED, "VAE spatial_padding_mode '" + spatialPaddingMode
+                    + "' is not supported (allowed: zeros, reflect, replicate, circular)");
+        }
+    }
+
+    CausalConv3d(final GraphBuilder graph, final WeightStore scope, final long inChannels, final long outChannels,
+            final String spatialPaddingMode) {
+        this(graph, scope, inChannels, outChannels, new long[] {1, 1, 1}, spatialPaddingMode);
+    }
+
+    /** [B, Cin, F, H, W] → [B, Cout, F / st, H / sh, W / sw]. */
+    Value apply(final Value x, final boolean causal) {
+        final long before = causal ? KERNEL - 1 : (KERNEL - 1) / 2;
+        final long after = causal ? 0 : (KERNEL - 1) / 2;
+        final long half = KERNEL / 2;
+        final Value padded;
+        final long[] convPads;
+        if (spatialPaddingMode.equals("replicate")) {
+            // Time and space both replicate edges: one Pad node.
+            padded = pad(x, "edge", new long[] {2, 3, 4}, before, half, half, after, half, half);
+            convPads = new long[6];
+        } else {
+            final Value timePadded = pad(x, "edge", new long[] {2}, before, after);
+            if (spatialPaddingMode.equals("zeros")) {
+                padded = timePadded;
+                convPads = new long[] {0, half, half, 0, half, half};
+            } else {
+                final String mode = spatialPaddingMode.equals("reflect") ? "reflect" : "wrap";
+                padded = pad(timePadded, mode, new long[] {3, 4}, half, half, half, half);
+                convPads = new long[6];
+            }
+        }
+        return graph.op("Conv", List.of(padded, weight, bias), Attr.ints("kernel_shape", KERNEL, KERNEL, KERNEL),
+                Attr.ints("pads", convPads), Attr.ints("strides", stride));
+    }
+
+    private Value pad(final Value x, final String mode, final long[] axes, final long... pads) {
+        if (Arrays.stream(pads).allMatch(p -> p == 0)) {
+            return x;
+        }
+        final List<Value> inputs = new ArrayList<>(List.of(x, graph.longs(pads)));
+        inputs.add(null);
+        inputs.add(graph.longs(axes));
+        return graph.node("Pad", "", inputs, 1, Attr.s("mode", mode)).get(0);
+    }
+}
