@@ -14,6 +14,8 @@ import org.nifiltx.onnx.graph.Target;
 import org.nifiltx.onnx.model.t5.T5EncoderRunner;
 import org.nifiltx.onnx.model.transformer.TransformerRunner;
 import org.nifiltx.onnx.model.upsampler.LatentUpsamplerRunner;
+import org.nifiltx.onnx.model.vae.VaeDecoderRunner;
+import org.nifiltx.onnx.model.vae.VaeEncoderRunner;
 import org.nifiltx.onnx.runtime.ExecutionProvider;
 import org.nifiltx.onnx.runtime.SessionConfig;
 
@@ -49,6 +51,16 @@ public final class OnnxRuntimeBackend implements Backend {
     @Override
     public ComponentRunner transformer(final LtxCheckpoint checkpoint, final BackendOptions options) {
         return TransformerRunner.open(checkpoint, Target.ONNX_RUNTIME, sessionConfig(options));
+    }
+
+    @Override
+    public ComponentRunner vaeDecoder(final LtxCheckpoint checkpoint, final BackendOptions options) {
+        return VaeDecoderRunner.open(checkpoint, sessionConfig(options));
+    }
+
+    @Override
+    public ComponentRunner vaeEncoder(final LtxCheckpoint checkpoint, final BackendOptions options) {
+        return VaeEncoderRunner.open(checkpoint, sessionConfig(options));
     }
 
     @Override

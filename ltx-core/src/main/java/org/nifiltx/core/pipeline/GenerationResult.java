@@ -1,0 +1,15 @@
+package org.nifiltx.core.pipeline;
+
+import java.util.List;
+import org.nifiltx.core.tensor.Tensor;
+
+/**
+ * What a generation produced.
+ *
+ * @param frames      uint8 RGB [F, H, W, 3] at the requested size
+ * @param latents     final normalised latents [1, C, F, h, w] (of the last pass)
+ * @param stepLatents packed latents [1, N, C] after every denoising step of every pass, in order
+ * @param sigmas      flow times of each pass's model calls, in order
+ */
+public record GenerationResult(Tensor frames, Tensor latents, List<Tensor> stepLatents, List<float[]> sigmas) {
+}

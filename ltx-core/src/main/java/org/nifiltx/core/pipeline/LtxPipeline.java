@@ -1,0 +1,195 @@
+package org.nifiltx.core.pipeline;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.nifiltx.core.checkpoint.TransformerConfig;
+import org.nifiltx.core.checkpoint.VaeConfig;
+import org.nifiltx.core.latent.LatentFilters;
+import org.nifiltx.core.latent.LatentLayout;
+import org.nifiltx.core.latent.LatentNormalization;
+import org.nifiltx.core.tensor.Tensor;
+import org.nifiltx.core.tensor.TensorBundle;
+import org.nifiltx.core.text.TextEncoderModel;
+
+/**
+ * Text-to-video and image-to-video, single- or multi-scale, in three stages that NiFi runs as three processors:
+ * {@link #encodePrompts}, {@link #generateLatents}, {@link #decode}. {@link #generate} runs all three.
+ */
+public final class LtxPipeline {
+    private final LtxModels models;
+    private final TransformerConfig transformerConfig;
+    private final VaeConfig vaeConfig;
+    private final float[] latentsMean;
+    private final float[] latentsStd;
+
+    public LtxPipeline(final LtxModels models) {
+        this.models = models;
+        this.transformerConfig = models.checkpoint().transformerConfig();
+        this.vaeConfig = models.checkpoint().vaeConfig();
+        this.latentsMean = models.checkpoint().vaeWeights().get("per_channel_statistics.mean-of-means").toFloatArray();
+        this.latentsStd = models.checkpoint().vaeWeights().get("per_channel_statistics.std-of-means").toFloatArray();
+    }
+
+    /** Checks the request against this model before any work. */
+    public void validate(final GenerationRequest request) {
+        request.validate(vaeConfig.spatialCompression(), vaeConfig.temporalCompression());
+    }
+
+    public GenerationResult generate(final GenerationRequest request, final NoiseSource noise, final ProgressListener progress) {
+        validate(request);
+        final PromptPair prompts = encodePrompts(request, progress);
+        final GenerationResult latents = generateLatents(request, prompts, noise, progress);
+        return new GenerationResult(decode(latents.latents(), request, noise, progress), latents.latents(),
+                latents.stepLatents(), latents.sigmas());
+    }
+
+    /** T5 on the prompt (and the negative prompt when CFG is on); official semantics run T5 with its mask. */
+    public PromptPair encodePrompts(final GenerationRequest request, final ProgressListener progress) {
+        validate(request);
+        final TextEncoderModel encoder = models.textEncoderModel().orElseThrow(() -> new org.nifiltx.core.error.LtxException(
+                org.nifiltx.core.error.LtxErrorCode.INVALID_ARGUMENT, "no text encoder: give a diffusers folder with text_encoder/ "
+                        + "or a T5 text encoder (folder or GGUF)"));
+        final boolean useMask = request.compat() == Compat.OFFICIAL;
+        final boolean cfg = request.classifierFreeGuidance();
+        progress.stageStarted("encode prompt", 1);
+        final List<String> prompts = cfg ? List.of(request.negativePrompt() == null ? "" : request.negativePrompt(), request.prompt())
+                : List.of(request.prompt());
+        final PromptEmbeddings both = PromptEmbeddings.encode(encoder, models.textEncoder(useMask), prompts, request.maxLength());
+        progress.stepDone("encode prompt", 1, 1);
+        if (!cfg) {
+            return new PromptPair(both, null);
+        }
+        return new PromptPair(row(both, 1), row(both, 0));
+    }
+
+    private static PromptEmbeddings row(final PromptEmbeddings both, final int index) {
+        return new PromptEmbeddings(Tensors.row(both.embeddings(), index), Tensors.row(both.attentionMask(), index));
+    }
+
+    /** The denoising passes; returns final normalised latents [1, C, F, h, w] and every step's packed latents. */
+    public GenerationResult generateLatents(final GenerationRequest request, final PromptPair prompts, final NoiseSource noise,
+            final ProgressListener progress) {
+        validate(request);
+        final int spatial = vaeConfig.spatialCompression();
+        final int temporal = vaeConfig.temporalCompression();
+        final Denoiser denoiser = new Denoiser(models.transformer(), transformerConfig.numLayers());
+        final List<Tensor> steps = new ArrayList<>();
+        final List<float[]> sigmaLists = new ArrayList<>();
+        if (!request.multiScale()) {
+            final LatentGrid grid = LatentGrid.of(request.numFrames(), request.height(), request.width(), spatial, temporal);
+            final float[] initial = noise.draw(NoiseSource.INITIAL_LATENTS, new long[] {1, grid.tokens(), transformerConfig.inChannels()})
+                    .toFloatArray();
+            final float[] latents = runPass(denoiser, request, prompts, noise, progress, grid, initial,
+                    Schedules.firstPass(models.checkpoint(), request, grid.tokens()), "denoise", steps, sigmaLists);
+            return new GenerationResult(null, LatentLayout.unpack(packed(latents, grid), grid.frames(), grid.height(), grid.width()),
+                    steps, sigmaLists);
+        }
+        final int firstHeight = reduced(request.height(), request.downscaleFactor(), spatial);
+        final int firstWidth = reduced(request.width(), request.downscaleFactor(), spatial);
+        final LatentGrid first = LatentGrid.of(request.numFrames(), firstHeight, firstWidth, spatial, temporal);
+        final float[] initial = noise.draw(NoiseSource.INITIAL_LATENTS, new long[] {1, first.tokens(), transformerConfig.inChannels()})
+                .toFloatArray();
+        final float[] firstLatents = runPass(denoiser, request, prompts, noise, progress, first, initial,
+                Schedules.firstPass(models.checkpoint(), request, first.tokens()), "denoise pass 1", steps, sigmaLists);
+        final Tensor firstUnpacked = LatentLayout.unpack(packed(firstLatents, first), first.frames(), first.height(), first.width());
+        progress.stageStarted("upsample", 1);
+        final Tensor upsampled = upsample(firstUnpacked);
+        progress.stepDone("upsample", 1, 1);
+        final LatentGrid second = new LatentGrid(first.frames(), first.height() * 2, first.width() * 2, firstHeight * 2, firstWidth * 2);
+        final float[] secondSigmas = Schedules.secondPass(request);
+        final float[] start = LatentLayout.pack(upsampled).toFloatArray();
+        final float[] fresh = noise.draw("second_pass_noise", new long[] {1, second.tokens(), transformerConfig.inChannels()}).toFloatArray();
+        final float t0 = secondSigmas[0];
+        for (int i = 0; i < start.length; i++) {
+            start[i] = t0 * fresh[i] + (1f - t0) * start[i];
+        }
+        final float[] secondLatents = runPass(denoiser, request, prompts, noise, progress, second, start, secondSigmas,
+                "denoise pass 2", steps, sigmaLists);
+        return new GenerationResult(null, LatentLayout.unpack(packed(secondLatents, second), second.frames(), second.height(),
+                second.width()), steps, sigmaLists);
+    }
+
+    private float[] runPass(final Denoiser denoiser, final GenerationRequest request, final PromptPair prompts, final NoiseSource noise,
+            final ProgressListener progress, final LatentGrid grid, final float[] initial, final float[] sigmas, final String stage,
+            final List<Tensor> steps, final List<float[]> sigmaLists) {
+        float[] latents = initial;
+        float[] mask = null;
+        if (request.imageToVideo()) {
+            final float[] imageTokens = encodeImage(request, grid, noise);
+            mask = new float[grid.tokens()];
+            final int channels = latents.length / grid.tokens();
+            latents = latents.clone();
+            final int frameTokens = grid.height() * grid.width();
+            for (int n = 0; n < frameTokens; n++) {
+                mask[n] = 1f;
+                System.arraycopy(imageTokens, n * channels, latents, n * channels, channels);
+            }
+        }
+        final boolean causal = request.compat() == Compat.OFFICIAL && causalPositions();
+        final Tensor coords = LatentLayout.videoCoords(1, grid.frames(), grid.height(), grid.width(), request.frameRate(), causal,
+                vaeConfig.spatialCompression(), vaeConfig.temporalCompression());
+        final StepRule rule = request.compat() == Compat.OFFICIAL ? StepRule.PER_TOKEN
+                : request.imageToVideo() ? StepRule.EXCLUDE_CONDITIONED : StepRule.GLOBAL;
+        final ImageNoise imageNoise = request.compat() == Compat.OFFICIAL ? new ImageNoise(noise, request.imageCondNoiseScale()) : null;
+        final List<float[]> history = denoiser.run(
+                new DenoisePass(latents, grid.frames(), grid.height(), grid.width(), sigmas, rule, mask, coords),
+                prompts.positive(), prompts.negative(), request, imageNoise, progress, stage);
+        for (final float[] step : history) {
+            steps.add(packed(step, grid));
+        }
+        sigmaLists.add(sigmas);
+        return history.get(history.size() - 1);
+    }
+
+    /** The conditioning image as normalised packed tokens of one latent frame (a posterior sample, as both references do). */
+    private float[] encodeImage(final GenerationRequest request, final LatentGrid grid, final NoiseSource noise) {
+        final Tensor video = ImagePreprocess.toVideoTensor(request.image(), grid.pixelHeight(), grid.pixelWidth());
+        final TensorBundle encoded = models.vaeEncoder().run(TensorBundle.of(Map.of("video", video)));
+        final Tensor mean = encoded.get("latent_mean");
+        final float[] means = mean.toFloatArray();
+        final float[] logVar = encoded.get("latent_logvar").toFloatArray();
+        final float[] eps = noise.draw(NoiseSource.IMAGE_LATENT_NOISE, mean.shape()).toFloatArray();
+        final int channels = (int) mean.dim(1);
+        final int plane = means.length / channels;
+        final float[] sample = new float[means.length];
+        for (int c = 0; c < channels; c++) {
+            for (int p = 0; p < plane; p++) {
+                final int i = c * plane + p;
+                final float variance = logVar.length == means.length ? logVar[i] : logVar[p % logVar.length];
+                final float std = (float) Math.exp(0.5 * Math.max(-30f, Math.min(20f, variance)));
+                sample[i] = means[i] + std * eps[i];
+            }
+        }
+        final Tensor normalized = LatentNormalization.normalize(Tensor.ofFloats(mean.shape(), sample), latentsMean, latentsStd);
+        return LatentLayout.pack(normalized).toFloatArray();
+    }
+
+    /** Un-normalise, upsample ×2 in space, normalise, then AdaIN against the first pass (official multi-scale). */
+    private Tensor upsample(final Tensor latents) {
+        final Tensor raw = LatentNormalization.denormalize(latents, latentsMean, latentsStd);
+        final Tensor up = models.upsampler().run(TensorBundle.of(Map.of("latents_raw", raw))).get("upsampled_raw");
+        return LatentFilters.adain(LatentNormalization.normalize(up, latentsMean, latentsStd), latents);
+    }
+
+    /** Decode noise, VAE decode at {@code decode_timestep}, resize to the requested size, uint8 frames. */
+    public Tensor decode(final Tensor latents, final GenerationRequest request, final NoiseSource noise, final ProgressListener progress) {
+        progress.stageStarted("decode", 1);
+        final Tensor frames = LatentDecoding.decode(models.vaeDecoder(), vaeConfig, latents, latentsMean, latentsStd, request, noise);
+        progress.stepDone("decode", 1, 1);
+        return frames;
+    }
+
+    private boolean causalPositions() {
+        return transformerConfig.causalTemporalPositioning().orElse(models.checkpoint().modelVersion().equals("0.9.5+"));
+    }
+
+    private static int reduced(final int size, final double factor, final int multiple) {
+        final int scaled = (int) (size * factor);
+        return Math.max(multiple, scaled - scaled % multiple);
+    }
+
+    private static Tensor packed(final float[] latents, final LatentGrid grid) {
+        return Tensor.ofFloats(new long[] {1, grid.tokens(), latents.length / grid.tokens()}, latents);
+    }
+}
