@@ -32,7 +32,8 @@ public record DecodeTiling(int tileSampleMinHeight, int tileSampleMinWidth, int 
 
     /** Checks that every size is a whole number of latent pixels. */
     void requireMultipleOf(final int spatialCompression) {
-        for (final int size : new int[] {tileSampleMinHeight, tileSampleMinWidth, tileSampleStrideHeight, tileSampleStrideWidth}) {
+        final int[] sizes = {tileSampleMinHeight, tileSampleMinWidth, tileSampleStrideHeight, tileSampleStrideWidth};
+        for (final int size : sizes) {
             if (size % spatialCompression != 0) {
                 throw new LtxException(LtxErrorCode.INVALID_ARGUMENT, "vae-decode: tile size or stride " + size
                         + " must be a multiple of " + spatialCompression + " pixels");

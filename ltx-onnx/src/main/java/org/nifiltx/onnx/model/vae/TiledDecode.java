@@ -56,7 +56,8 @@ final class TiledDecode {
         for (int i = 0; i < latentHeight; i += strideHeight) {
             final List<Tile> row = new ArrayList<>();
             for (int j = 0; j < latentWidth; j += strideWidth) {
-                final int[] window = {i, (int) Math.min(i + minHeight, latentHeight), j, (int) Math.min(j + minWidth, latentWidth)};
+                final int[] window = {i, (int) Math.min(i + minHeight, latentHeight), j,
+                    (int) Math.min(j + minWidth, latentWidth)};
                 row.add(new Tile(decodeTile.apply(window)));
             }
             rows.add(row);
@@ -137,7 +138,8 @@ final class TiledDecode {
         final float[] out = new float[planes * (y1 - y0) * (x1 - x0)];
         for (int p = 0; p < planes; p++) {
             for (int y = y0; y < y1; y++) {
-                System.arraycopy(values, (p * height + y) * width + x0, out, ((p * (y1 - y0)) + y - y0) * (x1 - x0), x1 - x0);
+                final int target = (p * (y1 - y0) + y - y0) * (x1 - x0);
+                System.arraycopy(values, (p * height + y) * width + x0, out, target, x1 - x0);
             }
         }
         final long[] outShape = shape.clone();

@@ -78,8 +78,9 @@ public final class VaeDecoderRunner implements ComponentRunner {
                     TiledDecode.window(latents, window[0], window[1], window[2], window[3]));
             for (final Decoder.NoiseInput noise : noiseInputs) {
                 final int scale = (int) noise.spatialScale();
-                tile = tile.with(noise.name(), TiledDecode.window(full.get(noise.name()), window[0] * scale, window[1] * scale,
-                        window[2] * scale, window[3] * scale));
+                final Tensor map = TiledDecode.window(full.get(noise.name()), window[0] * scale, window[1] * scale,
+                        window[2] * scale, window[3] * scale);
+                tile = tile.with(noise.name(), map);
             }
             return session.run(tile).get("video");
         });

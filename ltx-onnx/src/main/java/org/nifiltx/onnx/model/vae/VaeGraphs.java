@@ -71,7 +71,8 @@ public final class VaeGraphs {
     }
 
     /** A per-channel statistic [C] shaped [C, 1, 1, 1] to broadcast over [B, C, F, h, w]. */
-    private static Value statistic(final GraphBuilder g, final WeightStore vaeWeights, final String name, final long channels) {
+    private static Value statistic(final GraphBuilder g, final WeightStore vaeWeights, final String name,
+            final long channels) {
         final String key = "per_channel_statistics." + name;
         return g.weight(vaeWeights.prefix() + key, vaeWeights.get(key, channels).reshape(channels, 1, 1, 1));
     }

@@ -27,7 +27,8 @@ class VaeTiledDecodeTest {
 
     @BeforeAll
     static void open() {
-        runner = VaeDecoderRunner.open(LtxCheckpoint.open(VaeFixtures.resource("model/ltxv-tiny.safetensors")), SessionConfig.cpu());
+        final LtxCheckpoint checkpoint = LtxCheckpoint.open(VaeFixtures.resource("model/ltxv-tiny.safetensors"));
+        runner = VaeDecoderRunner.open(checkpoint, SessionConfig.cpu());
         final TensorBundle inputs = VaeFixtures.read("cases/vae_decode/inputs.safetensors");
         latents = inputs.get("latents_normalized");
         timestep = inputs.get("decode_timestep");
@@ -58,8 +59,8 @@ class VaeTiledDecodeTest {
                 }
             }
         }
-        final Tensor video = runner.run(inputs(Tensor.ofFloats(new long[] {shape[0], shape[1], shape[2], y1 - y0, x1 - x0}, cut)))
-                .get("video");
+        final long[] cutShape = {shape[0], shape[1], shape[2], y1 - y0, x1 - x0};
+        final Tensor video = runner.run(inputs(Tensor.ofFloats(cutShape, cut))).get("video");
         return planes(video);
     }
 
