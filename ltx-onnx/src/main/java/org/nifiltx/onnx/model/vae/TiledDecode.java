@@ -85,31 +85,31 @@ final class TiledDecode {
         return Tensor.ofFloats(new long[] {first[0], first[1], first[2], outHeight, outWidth}, out);
     }
 
-    /** {@code b[y] = a[H_a − e + y]·(1 − y/e) + b[y]·(y/e)} for the first e rows of b. */
+    /** {@code b[y] = a[H_a − s + y]·(1 − y/s) + b[y]·(y/s)} for the first s = min(H_a, H_b, extent) rows of b. */
     private static void blendVertical(final Tile a, final Tile b, final int extent) {
-        final int e = Math.min(Math.min(a.height(), b.height()), extent);
-        for (int y = 0; y < e; y++) {
-            final float keepA = (float) (1 - (double) y / e);
-            final float keepB = (float) ((double) y / e);
+        final int span = Math.min(Math.min(a.height(), b.height()), extent);
+        for (int y = 0; y < span; y++) {
+            final float keepA = (float) (1 - (double) y / span);
+            final float keepB = (float) ((double) y / span);
             for (int p = 0; p < b.planes(); p++) {
                 for (int x = 0; x < b.width(); x++) {
                     final int target = b.index(p, y, x);
-                    b.data[target] = a.data[a.index(p, a.height() - e + y, x)] * keepA + b.data[target] * keepB;
+                    b.data[target] = a.data[a.index(p, a.height() - span + y, x)] * keepA + b.data[target] * keepB;
                 }
             }
         }
     }
 
-    /** {@code b[:, x] = a[:, W_a − e + x]·(1 − x/e) + b[:, x]·(x/e)} for the first e columns of b. */
+    /** {@code b[:, x] = a[:, W_a − s + x]·(1 − x/s) + b[:, x]·(x/s)} for the first s = min(W_a, W_b, extent) columns. */
     private static void blendHorizontal(final Tile a, final Tile b, final int extent) {
-        final int e = Math.min(Math.min(a.width(), b.width()), extent);
-        for (int x = 0; x < e; x++) {
-            final float keepA = (float) (1 - (double) x / e);
-            final float keepB = (float) ((double) x / e);
+        final int span = Math.min(Math.min(a.width(), b.width()), extent);
+        for (int x = 0; x < span; x++) {
+            final float keepA = (float) (1 - (double) x / span);
+            final float keepB = (float) ((double) x / span);
             for (int p = 0; p < b.planes(); p++) {
                 for (int y = 0; y < b.height(); y++) {
                     final int target = b.index(p, y, x);
-                    b.data[target] = a.data[a.index(p, y, a.width() - e + x)] * keepA + b.data[target] * keepB;
+                    b.data[target] = a.data[a.index(p, y, a.width() - span + x)] * keepA + b.data[target] * keepB;
                 }
             }
         }
