@@ -28,7 +28,8 @@ final class CausalConv3d {
             final long[] stride, final String spatialPaddingMode) {
         this.graph = graph;
         final WeightStore conv = scope.scoped("conv");
-        this.weight = graph.weight(conv.prefix() + "weight", conv.get("weight", outChannels, inChannels, KERNEL, KERNEL, KERNEL));
+        this.weight = graph.weight(conv.prefix() + "weight",
+                conv.get("weight", outChannels, inChannels, KERNEL, KERNEL, KERNEL));
         this.bias = graph.weight(conv.prefix() + "bias", conv.get("bias", outChannels));
         this.stride = stride.clone();
         this.spatialPaddingMode = spatialPaddingMode;

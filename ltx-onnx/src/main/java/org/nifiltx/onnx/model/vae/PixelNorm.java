@@ -12,8 +12,8 @@ final class PixelNorm {
     private PixelNorm() {
     }
 
-    static Value apply(final GraphBuilder g, final Value x) {
-        final Value meanSquare = g.op("ReduceMean", List.of(g.mul(x, x), g.longs(1)), Attr.i("keepdims", 1));
-        return g.div(x, g.op("Sqrt", g.add(meanSquare, g.scalar(EPS))));
+    static Value apply(final GraphBuilder graph, final Value x) {
+        final Value meanSquare = graph.op("ReduceMean", List.of(graph.mul(x, x), graph.longs(1)), Attr.i("keepdims", 1));
+        return graph.div(x, graph.op("Sqrt", graph.add(meanSquare, graph.scalar(EPS))));
     }
 }

@@ -44,7 +44,8 @@ final class TimestepEmbedder {
             final float exponent = (float) -Math.log(MAX_PERIOD) * i / half;
             frequencies[i] = (float) Math.exp(exponent);
         }
-        final Value angles = graph.mul(graph.unsqueeze(scaledTimestep, 1), graph.constant(new long[] {1, half}, frequencies));
+        final Value angles = graph.mul(graph.unsqueeze(scaledTimestep, 1),
+                graph.constant(new long[] {1, half}, frequencies)); // [B, 128]
         final Value sinusoid = graph.concat(1, graph.op("Cos", angles), graph.op("Sin", angles)); // [B, 256]
         final Value hidden = VaeOps.silu(graph, graph.linear(sinusoid, weight1, bias1));
         return graph.linear(hidden, weight2, bias2);

@@ -21,7 +21,8 @@ final class UNetMidBlock3D {
 
     UNetMidBlock3D(final GraphBuilder graph, final WeightStore scope, final long channels, final int numLayers,
             final boolean timestepConditioning, final boolean injectNoise, final String spatialPaddingMode) {
-        this.timeEmbedder = timestepConditioning ? new TimestepEmbedder(graph, scope.scoped("time_embedder"), 4 * channels) : null;
+        this.timeEmbedder = timestepConditioning
+                ? new TimestepEmbedder(graph, scope.scoped("time_embedder"), 4 * channels) : null;
         for (int i = 0; i < numLayers; i++) {
             resBlocks.add(new ResnetBlock3D(graph, scope.scoped("res_blocks." + i), channels, channels,
                     timestepConditioning, injectNoise, spatialPaddingMode));

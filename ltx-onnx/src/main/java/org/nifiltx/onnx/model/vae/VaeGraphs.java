@@ -34,17 +34,17 @@ public final class VaeGraphs {
     }
 
     static DecoderGraph decoderGraph(final VaeConfig config, final WeightStore vaeWeights) {
-        final GraphBuilder g = new GraphBuilder("ltx_vae_decoder", Target.ONNX_RUNTIME);
+        final GraphBuilder graph = new GraphBuilder("ltx_vae_decoder", Target.ONNX_RUNTIME);
         final long channels = config.latentChannels();
-        final Value normalized = g.input("latents_normalized", DType.F32, "B", channels, "F", "h", "w");
-        final Value timestep = config.timestepConditioning() ? g.input("decode_timestep", DType.F32, "B") : null;
-        final Value raw = g.add(g.mul(normalized, statistic(g, vaeWeights, "std-of-means", channels)),
-                statistic(g, vaeWeights, "mean-of-means", channels));
-        final Decoder decoder = new Decoder(g, config, vaeWeights.scoped("decoder"));
+        final Value normalized = graph.input("latents_normalized", DType.F32, "B", channels, "F", "h", "w");
+        final Value timestep = config.timestepConditioning() ? graph.input("decode_timestep", DType.F32, "B") : null;
+        final Value raw = graph.add(graph.mul(normalized, statistic(graph, vaeWeights, "std-of-means", channels)),
+                statistic(graph, vaeWeights, "mean-of-means", channels));
+        final Decoder decoder = new Decoder(graph, config, vaeWeights.scoped("decoder"));
         final Value video = decoder.apply(raw, timestep);
-        g.output(video, "video", DType.F32, "B", config.outChannels(), "F_px", "H", "W");
-        g.output(framesUint8(g, video), "frames_uint8", DType.U8, "F_px", "H", "W", config.outChannels());
-        return new DecoderGraph(g, decoder.noiseInputs());
+        graph.output(video, "video", DType.F32, "B", config.outChannels(), "F_px", "H", "W");
+        graph.output(framesUint8(graph, video), "frames_uint8", DType.U8, "F_px", "H", "W", config.outChannels());
+        return new DecoderGraph(graph, decoder.noiseInputs());
     }
 
     /**
@@ -52,35 +52,37 @@ public final class VaeGraphs {
      * (as conv_out gives it: one shared channel for {@code uniform}) and {@code latents_normalized}.
      */
     public static GraphBuilder encoder(final VaeConfig config, final WeightStore vaeWeights) {
-        final GraphBuilder g = new GraphBuilder("ltx_vae_encoder", Target.ONNX_RUNTIME);
+        final GraphBuilder graph = new GraphBuilder("ltx_vae_encoder", Target.ONNX_RUNTIME);
         final long channels = config.latentChannels();
-        final Value video = g.input("video", DType.F32, "B", config.inChannels(), "F", "H", "W");
-        final Value moments = new Encoder(g, config, vaeWeights.scoped("encoder")).apply(video);
-        final Value mean = g.slice(moments, 1, 0, channels);
+        final Value video = graph.input("video", DType.F32, "B", config.inChannels(), "F", "H", "W");
+        final Value moments = new Encoder(graph, config, vaeWeights.scoped("encoder")).apply(video);
+        final Value mean = graph.slice(moments, 1, 0, channels);
         final Value logVar = switch (config.latentLogVar()) {
-            case "per_channel" -> g.slice(moments, 1, channels, 2 * channels);
-            case "uniform" -> g.slice(moments, 1, channels, channels + 1);
-            default -> g.add(g.mul(mean, g.scalar(0f)), g.scalar(CONSTANT_LOG_VAR));
+            case "per_channel" -> graph.slice(moments, 1, channels, 2 * channels);
+            case "uniform" -> graph.slice(moments, 1, channels, channels + 1);
+            default -> graph.add(graph.mul(mean, graph.scalar(0f)), graph.scalar(CONSTANT_LOG_VAR));
         };
-        final Value normalized = g.div(g.sub(mean, statistic(g, vaeWeights, "mean-of-means", channels)),
-                statistic(g, vaeWeights, "std-of-means", channels));
-        g.output(mean, "latent_mean", DType.F32, "B", channels, "F_latent", "h", "w");
-        g.output(logVar, "latent_logvar", DType.F32);
-        g.output(normalized, "latents_normalized", DType.F32, "B", channels, "F_latent", "h", "w");
-        return g;
+        final Value normalized = graph.div(graph.sub(mean, statistic(graph, vaeWeights, "mean-of-means", channels)),
+                statistic(graph, vaeWeights, "std-of-means", channels));
+        graph.output(mean, "latent_mean", DType.F32, "B", channels, "F_latent", "h", "w");
+        graph.output(logVar, "latent_logvar", DType.F32);
+        graph.output(normalized, "latents_normalized", DType.F32, "B", channels, "F_latent", "h", "w");
+        return graph;
     }
 
     /** A per-channel statistic [C] shaped [C, 1, 1, 1] to broadcast over [B, C, F, h, w]. */
-    private static Value statistic(final GraphBuilder g, final WeightStore vaeWeights, final String name, final long channels) {
+    private static Value statistic(final GraphBuilder graph, final WeightStore vaeWeights, final String name,
+            final long channels) {
         final String key = "per_channel_statistics." + name;
-        return g.weight(vaeWeights.prefix() + key, vaeWeights.get(key, channels).reshape(channels, 1, 1, 1));
+        return graph.weight(vaeWeights.prefix() + key, vaeWeights.get(key, channels).reshape(channels, 1, 1, 1));
     }
 
     /** round(clamp(video/2 + 0.5, 0, 1)·255) of batch item 0 as [F, H, W, 3] uint8 (round half to even, as numpy). */
-    private static Value framesUint8(final GraphBuilder g, final Value video) {
-        final Value first = g.transpose(VaeOps.pick(g, video, 0, 0), 1, 2, 3, 0);
-        final Value unit = g.op("Clip", g.add(g.mul(first, g.scalar(0.5f)), g.scalar(0.5f)), g.scalar(0f), g.scalar(1f));
-        final Value rounded = g.op("Round", g.mul(unit, g.scalar(255f)));
-        return g.op("Cast", List.of(rounded), Attr.i("to", TensorProto.DataType.UINT8_VALUE));
+    private static Value framesUint8(final GraphBuilder graph, final Value video) {
+        final Value first = graph.transpose(VaeOps.pick(graph, video, 0, 0), 1, 2, 3, 0);
+        final Value shifted = graph.add(graph.mul(first, graph.scalar(0.5f)), graph.scalar(0.5f));
+        final Value unit = graph.op("Clip", shifted, graph.scalar(0f), graph.scalar(1f));
+        final Value rounded = graph.op("Round", graph.mul(unit, graph.scalar(255f)));
+        return graph.op("Cast", List.of(rounded), Attr.i("to", TensorProto.DataType.UINT8_VALUE));
     }
 }

@@ -18,38 +18,38 @@ final class VaeOps {
     private VaeOps() {
     }
 
-    static Value silu(final GraphBuilder g, final Value x) {
-        return g.mul(x, g.op("Sigmoid", x));
+    static Value silu(final GraphBuilder graph, final Value x) {
+        return graph.mul(x, graph.op("Sigmoid", x));
     }
 
     /** Dimensions {@code [start, end)} of {@code x} as a 1-D int64 value. */
-    static Value dims(final GraphBuilder g, final Value x, final int start, final int end) {
-        return g.op("Shape", List.of(x), Attr.i("start", start), Attr.i("end", end));
+    static Value dims(final GraphBuilder graph, final Value x, final int start, final int end) {
+        return graph.op("Shape", List.of(x), Attr.i("start", start), Attr.i("end", end));
     }
 
     /** Element {@code index} of a 1-D int64 value, kept 1-D (length 1) for concatenation. */
-    static Value element(final GraphBuilder g, final Value vector, final int index) {
-        return g.slice(vector, 0, index, index + 1);
+    static Value element(final GraphBuilder graph, final Value vector, final int index) {
+        return graph.slice(vector, 0, index, index + 1);
     }
 
     /** Reshape to the concatenation of {@code parts}: each a 1-D int64 value or a {@code long[]} of fixed sizes. */
-    static Value reshape(final GraphBuilder g, final Value x, final Object... parts) {
+    static Value reshape(final GraphBuilder graph, final Value x, final Object... parts) {
         final List<Value> pieces = new ArrayList<>();
         for (final Object part : parts) {
-            pieces.add(part instanceof Value v ? v : g.longs((long[]) part));
+            pieces.add(part instanceof Value v ? v : graph.longs((long[]) part));
         }
-        final Value shape = pieces.size() == 1 ? pieces.get(0) : g.concat(0, pieces.toArray(new Value[0]));
-        return g.op("Reshape", x, shape);
+        final Value shape = pieces.size() == 1 ? pieces.get(0) : graph.concat(0, pieces.toArray(new Value[0]));
+        return graph.op("Reshape", x, shape);
     }
 
     /** Frames {@code [start, end)} along the time axis (2) of a [B, C, F, H, W] tensor. */
-    static Value frames(final GraphBuilder g, final Value x, final long start, final long end) {
-        return g.slice(x, 2, start, end);
+    static Value frames(final GraphBuilder graph, final Value x, final long start, final long end) {
+        return graph.slice(x, 2, start, end);
     }
 
     /** Index {@code index} of {@code axis}, the axis removed (Gather with a scalar index). */
-    static Value pick(final GraphBuilder g, final Value x, final long axis, final long index) {
-        final Value scalarIndex = g.initializer(g.fresh("index"), Tensor.ofLongs(new long[0], new long[] {index}));
-        return g.op("Gather", List.of(x, scalarIndex), Attr.i("axis", axis));
+    static Value pick(final GraphBuilder graph, final Value x, final long axis, final long index) {
+        final Value scalarIndex = graph.initializer(graph.fresh("index"), Tensor.ofLongs(new long[0], new long[] {index}));
+        return graph.op("Gather", List.of(x, scalarIndex), Attr.i("axis", axis));
     }
 }

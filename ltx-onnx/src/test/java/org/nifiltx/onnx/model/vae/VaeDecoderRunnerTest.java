@@ -26,7 +26,8 @@ class VaeDecoderRunnerTest {
         final TensorBundle expected = VaeFixtures.read(CASE + "outputs.safetensors");
         final TensorBundle feeds = TensorBundle.of(Map.of("latents_normalized", inputs.get("latents_normalized"),
                 "decode_timestep", inputs.get("decode_timestep")));
-        try (VaeDecoderRunner runner = VaeDecoderRunner.open(LtxCheckpoint.open(VaeFixtures.resource(model)), SessionConfig.cpu())) {
+        final LtxCheckpoint checkpoint = LtxCheckpoint.open(VaeFixtures.resource(model));
+        try (VaeDecoderRunner runner = VaeDecoderRunner.open(checkpoint, SessionConfig.cpu())) {
             final TensorBundle out = runner.run(feeds);
             final double videoError = VaeFixtures.relativeError(out.get("video"), expected.get("video"));
             final double frames = VaeFixtures.fractionWithinOne(out.get("frames_uint8"), expected.get("frames_uint8_round"));
@@ -93,7 +94,8 @@ class VaeDecoderRunnerTest {
                     "latents_normalized", Tensor.ofFloats(new long[] {1, 16, 2, 2, 3}, values),
                     "decode_timestep", timestep))));
             assertEquals(LtxErrorCode.NON_FINITE, nan.code());
-            assertEquals("tensor 'latents_normalized' holds NaN at flat index 5; every value must be finite", nan.getMessage());
+            assertEquals("tensor 'latents_normalized' holds NaN at flat index 5; every value must be finite",
+                    nan.getMessage());
             final LtxException missing = assertThrows(LtxException.class, () -> runner.run(TensorBundle.of(Map.of(
                     "latents_normalized", inputs.get("latents_normalized")))));
             assertEquals(LtxErrorCode.INVALID_TENSOR, missing.code());

@@ -23,7 +23,8 @@ class VaeEncoderRunnerTest {
     void encodeMatchesReference(final String model) {
         final TensorBundle inputs = VaeFixtures.read(CASE + "inputs.safetensors");
         final TensorBundle expected = VaeFixtures.read(CASE + "outputs.safetensors");
-        try (VaeEncoderRunner runner = VaeEncoderRunner.open(LtxCheckpoint.open(VaeFixtures.resource(model)), SessionConfig.cpu())) {
+        final LtxCheckpoint checkpoint = LtxCheckpoint.open(VaeFixtures.resource(model));
+        try (VaeEncoderRunner runner = VaeEncoderRunner.open(checkpoint, SessionConfig.cpu())) {
             final TensorBundle out = runner.run(TensorBundle.of(Map.of("video", inputs.get("video"))));
             for (final String name : new String[] {"latent_mean", "latents_normalized", "latent_logvar"}) {
                 final double error = VaeFixtures.relativeError(out.get(name), expected.get(name));

@@ -19,8 +19,8 @@ import org.nifiltx.onnx.runtime.SessionConfig;
 
 /**
  * The 0.9.0-era block types (res_x_y with LayerNorm shortcut, strided compress_time / compress_space / compress_all
- * convs, non-residual depth-to-space), reflect and replicate spatial padding and per-channel log-variance against a float64 numpy
- * reference ({@code vae-legacy/generate.py}, written from the original module semantics).
+ * convs, non-residual depth-to-space), reflect and replicate spatial padding and per-channel log-variance against a
+ * float64 numpy reference ({@code vae-legacy/generate.py}, written from the original module semantics).
  */
 class VaeLegacyBlocksTest {
     /** The config as the original single-file metadata would give it; block lists from the generator's metadata. */
@@ -55,7 +55,8 @@ class VaeLegacyBlocksTest {
     void encoderMatchesNumpyReference(final String padding) throws URISyntaxException {
         final TensorBundle reference = reference(padding);
         final WeightStore weights = new WeightStore("vae", reference.tensors());
-        try (OnnxSession session = OnnxSession.create(VaeGraphs.encoder(config(reference, padding), weights), SessionConfig.cpu())) {
+        final VaeConfig config = config(reference, padding);
+        try (OnnxSession session = OnnxSession.create(VaeGraphs.encoder(config, weights), SessionConfig.cpu())) {
             final TensorBundle out = session.run(TensorBundle.of(Map.of("video", reference.get("test.video"))));
             check(padding, out, "latent_mean", reference, "test.latent_mean");
             check(padding, out, "latent_logvar", reference, "test.latent_logvar");
@@ -68,14 +69,16 @@ class VaeLegacyBlocksTest {
     void decoderMatchesNumpyReference(final String padding) throws URISyntaxException {
         final TensorBundle reference = reference(padding);
         final WeightStore weights = new WeightStore("vae", reference.tensors());
-        try (OnnxSession session = OnnxSession.create(VaeGraphs.decoder(config(reference, padding), weights), SessionConfig.cpu())) {
+        final VaeConfig config = config(reference, padding);
+        try (OnnxSession session = OnnxSession.create(VaeGraphs.decoder(config, weights), SessionConfig.cpu())) {
             final TensorBundle out = session.run(TensorBundle.of(Map.of(
                     "latents_normalized", reference.get("test.latents_normalized"))));
             check(padding, out, "video", reference, "test.decoded_video");
         }
     }
 
-    private static void check(final String padding, final TensorBundle out, final String name, final TensorBundle reference, final String key) {
+    private static void check(final String padding, final TensorBundle out, final String name, final TensorBundle reference,
+            final String key) {
         final double error = VaeFixtures.relativeError(out.get(name), reference.get(key));
         System.out.printf("vae legacy blocks (%s padding): %s rel err %.3e%n", padding, name, error);
         assertTrue(error <= VaeFixtures.RELATIVE_TOLERANCE, name + " relative error " + error);

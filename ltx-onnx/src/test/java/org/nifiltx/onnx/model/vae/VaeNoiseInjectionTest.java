@@ -42,7 +42,8 @@ class VaeNoiseInjectionTest {
     void decoderWithNoiseInjectionMatchesNumpyReference() throws URISyntaxException, JsonProcessingException {
         final TensorBundle reference = SafeTensors.read(Path.of(
                 VaeNoiseInjectionTest.class.getResource("/vae-legacy/noise.safetensors").toURI()));
-        final VaeGraphs.DecoderGraph graph = VaeGraphs.decoderGraph(config(reference), new WeightStore("vae", reference.tensors()));
+        final VaeGraphs.DecoderGraph graph = VaeGraphs.decoderGraph(config(reference),
+                new WeightStore("vae", reference.tensors()));
         final Tensor latents = reference.get("test.latents_normalized");
         final Map<String, Tensor> feeds = new HashMap<>();
         feeds.put("latents_normalized", latents);
