@@ -73,7 +73,7 @@ public final class ComponentContract {
     public static ComponentContract vaeEncode(final VaeConfig config) {
         return new ComponentContract(Component.VAE_ENCODE, List.of(
                 new Input("video", true, true, List.of(List.of("B", config.inChannels(), "F", "H", "W")))),
-                List.of("latent_mean", "latents_normalized"));
+                List.of("latent_mean", "latent_logvar", "latents_normalized"));
     }
 
     public static ComponentContract upsample(final LatentUpsamplerModel model) {

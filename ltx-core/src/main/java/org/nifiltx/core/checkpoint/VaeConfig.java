@@ -84,10 +84,20 @@ public record VaeConfig(
             final String type = entry.isArray() ? entry.get(0).asText() : entry.asText();
             final JsonNode params = entry.isArray() && entry.size() > 1 ? entry.get(1) : Json.MAPPER.createObjectNode();
             out.add(new VaeBlock(type, params.isInt() ? params.intValue() : Json.optInt(params, "num_layers", 1),
-                    Json.optInt(params, "multiplier", 1), Json.optBoolean(params, "residual", false),
-                    Json.optBoolean(params, "inject_noise", false)));
+                    params.isObject() ? Json.optInt(params, "multiplier", defaultMultiplier(type)) : defaultMultiplier(type),
+                    params.isObject() && Json.optBoolean(params, "residual", false),
+                    params.isObject() && Json.optBoolean(params, "inject_noise", false)));
         }
         return List.copyOf(out);
+    }
+
+    /**
+     * The original code's default channel multiplier when a block omits it: 2 for the channel-changing blocks
+     * ({@code res_x_y}, {@code compress_*_res}, {@code compress_all_x_y}), 1 for the rest (the decoder's
+     * {@code compress_all} keeps its width unless told otherwise).
+     */
+    static int defaultMultiplier(final String type) {
+        return type.equals("res_x_y") || type.endsWith("_res") || type.equals("compress_all_x_y") ? 2 : 1;
     }
 
     /** Translates a diffusers {@code AutoencoderKLLTXVideo} config of the 0.9.5 family. */

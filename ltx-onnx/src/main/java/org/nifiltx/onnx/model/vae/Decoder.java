@@ -52,7 +52,7 @@ final class Decoder {
         long channels = config.decoderBaseChannels();
         for (final VaeBlock block : blocks) {
             if (block.type().equals("res_x_y")) {
-                channels *= Encoder.resXyMultiplier(block);
+                channels *= block.multiplier();
             } else if (block.type().startsWith("compress")) {
                 channels *= block.multiplier();
             }
@@ -77,7 +77,7 @@ final class Decoder {
                         throw new LtxException(LtxErrorCode.UNSUPPORTED,
                                 "VAE decoder noise injection in a res_x_y block is not supported");
                     }
-                    channels = in / Encoder.resXyMultiplier(block);
+                    channels = in / block.multiplier();
                     final ResnetBlock3D resnet = new ResnetBlock3D(graph, scope, in, channels, false, padding);
                     upBlocks.add((x, causal, t) -> resnet.apply(x, causal, null));
                 }

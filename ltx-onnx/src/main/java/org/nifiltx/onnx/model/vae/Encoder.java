@@ -40,7 +40,7 @@ final class Encoder {
                     downBlocks.add(x -> group.apply(x, true, null));
                 }
                 case "res_x_y" -> {
-                    channels = in * resXyMultiplier(block);
+                    channels = in * block.multiplier();
                     final ResnetBlock3D resnet = new ResnetBlock3D(graph, scope, in, channels, false, padding);
                     downBlocks.add(x -> resnet.apply(x, true, null));
                 }
@@ -84,14 +84,6 @@ final class Encoder {
             return new long[] {1, 2, 2};
         }
         return new long[] {2, 2, 2};
-    }
-
-    /**
-     * The original defaults a missing res_x_y multiplier to 2; {@link VaeBlock} records a missing one as 1, and a
-     * res_x_y that keeps its width would be a plain res block, so 1 is read as the default.
-     */
-    static long resXyMultiplier(final VaeBlock block) {
-        return block.multiplier() == 1 ? 2 : block.multiplier();
     }
 
     static void requirePixelNorm(final VaeConfig config) {
