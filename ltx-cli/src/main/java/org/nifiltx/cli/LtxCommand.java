@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
 /** {@code ltx}: LTX-Video from the command line. */
 @Command(name = "ltx", mixinStandardHelpOptions = true, version = "ltx 0.1.0",
         description = "LTX-Video inference in Java: ONNX graphs built from the checkpoint, run by ONNX Runtime.",
-        subcommands = {InspectCommand.class, RunCommand.class})
+        subcommands = {InspectCommand.class, RunCommand.class, BenchCommand.class})
 public final class LtxCommand implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

@@ -97,6 +97,9 @@ public final class OnnxSession implements AutoCloseable {
             if (config.intraOpThreads() > 0) {
                 options.setIntraOpNumThreads(config.intraOpThreads());
             }
+            if (config.profilePrefix() != null) {
+                options.enableProfiling(config.profilePrefix());
+            }
             options.setOptimizationLevel(config.fullOptimization() ? OrtSession.SessionOptions.OptLevel.ALL_OPT
                     : OrtSession.SessionOptions.OptLevel.BASIC_OPT);
             if (config.provider() == ExecutionProvider.CUDA) {

@@ -7,8 +7,19 @@ package org.nifiltx.onnx.runtime;
  * @param deviceId       CUDA device ordinal
  * @param intraOpThreads threads for one operator; 0 lets ONNX Runtime use one per physical core
  * @param fullOptimization ORT_ENABLE_ALL (fusions, constant folding of weight transposes) rather than basic only
+ * @param profilePrefix  when not null, ONNX Runtime writes a per-operator profile (JSON) starting with this path
  */
-public record SessionConfig(ExecutionProvider provider, int deviceId, int intraOpThreads, boolean fullOptimization) {
+public record SessionConfig(ExecutionProvider provider, int deviceId, int intraOpThreads, boolean fullOptimization,
+        String profilePrefix) {
+    public SessionConfig(final ExecutionProvider provider, final int deviceId, final int intraOpThreads, final boolean fullOptimization) {
+        this(provider, deviceId, intraOpThreads, fullOptimization, null);
+    }
+
+    /** The same configuration with ONNX Runtime's operator profiler on (benchmarks only: it slows every run). */
+    public SessionConfig withProfiling(final String prefix) {
+        return new SessionConfig(provider, deviceId, intraOpThreads, fullOptimization, prefix);
+    }
+
     public static SessionConfig cpu() {
         return new SessionConfig(ExecutionProvider.CPU, 0, 0, true);
     }
