@@ -4,8 +4,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -47,8 +45,8 @@ public final class DemoModel {
             writeTo(temporary);
             try {
                 Files.move(temporary, target, StandardCopyOption.ATOMIC_MOVE);
-            } catch (final FileAlreadyExistsException | AtomicMoveNotSupportedException e) {
-                // Another process won the race (or the file system cannot rename atomically): its copy is identical.
+            } catch (final IOException e) {
+                // Another process won the race (the target exists, full or not): its copy is identical once complete.
                 deleteRecursively(temporary);
                 if (!Files.isRegularFile(target.resolve("model_index.json"))) {
                     throw e;
