@@ -9,14 +9,14 @@ import picocli.CommandLine.Command;
 /** {@code ltx}: LTX-Video from the command line. */
 @Command(name = "ltx", mixinStandardHelpOptions = true, version = "ltx 0.1.0",
         description = "LTX-Video inference in Java: ONNX graphs built from the checkpoint, run by ONNX Runtime.",
-        subcommands = {InspectCommand.class, RunCommand.class, BenchCommand.class})
+        subcommands = {InspectCommand.class, RunCommand.class, GenerateCommand.class, BenchCommand.class})
 public final class LtxCommand implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "missing command (inspect, run)");
+        throw new CommandLine.ParameterException(spec.commandLine(), "missing command (inspect, run, generate, bench)");
     }
 
     public static void main(final String[] args) {

@@ -1,0 +1,306 @@
+package org.nifiltx.cli;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.nifiltx.core.backend.Backend;
+import org.nifiltx.core.backend.BackendOptions;
+import org.nifiltx.core.backend.Backends;
+import org.nifiltx.core.backend.LatentUpsamplerModel;
+import org.nifiltx.core.backend.Precision;
+import org.nifiltx.core.checkpoint.LtxCheckpoint;
+import org.nifiltx.core.error.LtxErrorCode;
+import org.nifiltx.core.error.LtxException;
+import org.nifiltx.core.pipeline.Compat;
+import org.nifiltx.core.pipeline.GenerationRequest;
+import org.nifiltx.core.pipeline.GenerationResult;
+import org.nifiltx.core.pipeline.LtxModels;
+import org.nifiltx.core.pipeline.LtxPipeline;
+import org.nifiltx.core.pipeline.NoiseSource;
+import org.nifiltx.core.pipeline.PromptPair;
+import org.nifiltx.core.pipeline.SeededNoise;
+import org.nifiltx.core.pipeline.SuppliedNoise;
+import org.nifiltx.core.safetensors.SafeTensors;
+import org.nifiltx.core.tensor.Tensor;
+import org.nifiltx.core.tensor.TensorBundle;
+import org.nifiltx.core.text.TextEncoderModel;
+import org.nifiltx.core.video.ImageLoader;
+import org.nifiltx.core.video.VideoFormat;
+import org.nifiltx.core.video.VideoWriter;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/**
+ * {@code ltx generate}: text-to-video or image-to-video from the command line. Every value is checked before any model
+ * is loaded: first what needs no model at all, then the sizes against the VAE factors of the checkpoint's config.
+ * Defaults suit the distilled LTX-Video 2B 0.9.8 (7 distilled flow times, no CFG); the demo model defaults to a small clip.
+ */
+@Command(name = "generate", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Generate a video clip from a prompt (and optionally a first-frame image).",
+            "Defaults suit ltxv-2b-0.9.8-distilled: 768x512, 121 frames, the 7 distilled flow times "
+                    + "1.0,0.9937,0.9875,0.9812,0.975,0.9094,0.725, guidance 1 (off), official semantics.",
+            "--model demo uses a built-in tiny random-weight model (no download; the output is noise) and defaults to 384x256, 25 frames."})
+final class GenerateCommand implements Callable<Integer> {
+    static final int DEMO_WIDTH = 384;
+    static final int DEMO_HEIGHT = 256;
+    static final int DEMO_FRAMES = 25;
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--prompt", description = "what the video shows (required)")
+    String prompt;
+
+    @Option(names = "--negative-prompt", description = "used when --guidance-scale > 1 (default: the official negative prompt)")
+    String negativePrompt = GenerationRequest.DEFAULT_NEGATIVE_PROMPT;
+
+    @Option(names = "--model", required = true,
+            description = "single-file checkpoint (ltxv-*.safetensors), diffusers folder, or the word 'demo' (built-in random model)")
+    String model;
+
+    @Option(names = "--text-encoder", description = "diffusers folder, text_encoder folder or T5 .gguf "
+            + "(default: the model's own text_encoder/ when --model is a diffusers folder)")
+    Path textEncoder;
+
+    @Option(names = "--mode", description = "t2v or i2v (default: i2v when an image is given, else t2v); i2v needs --image")
+    String mode;
+
+    @Option(names = "--image", description = "first-frame image (PNG/JPEG) for image-to-video")
+    Path image;
+
+    @Option(names = "--conditions", description = "JSON [{\"path\": \"a.png\", \"frame\": 0, \"strength\": 1.0}]; "
+            + "only a frame-0 image at strength 1 is supported yet (= --image)")
+    String conditions;
+
+    @Option(names = "--num-frames", description = "8N+1 (default 121; demo 25)")
+    Integer numFrames;
+
+    @Option(names = "--height", description = "multiple of 32 (default 512; demo 256)")
+    Integer height;
+
+    @Option(names = "--width", description = "multiple of 32 (default 768; demo 384)")
+    Integer width;
+
+    @Option(names = "--steps", description = "scheduler steps from the checkpoint's scheduler config (instead of --timesteps)")
+    Integer steps;
+
+    @Option(names = "--timesteps", split = ",", description = "comma list of flow times in (0, 1] (default: the 0.9.8 distilled list)")
+    List<Double> timesteps;
+
+    @Option(names = "--guidance-scale", defaultValue = "1.0", description = "classifier-free guidance, > 1 turns it on (default ${DEFAULT-VALUE})")
+    double guidanceScale;
+
+    @Option(names = "--stg-scale", defaultValue = "0.0", description = "spatio-temporal guidance, > 0 turns it on (default ${DEFAULT-VALUE})")
+    double stgScale;
+
+    @Option(names = "--stg-blocks", split = ",", description = "comma list of transformer blocks STG skips")
+    List<Integer> stgBlocks = List.of();
+
+    @Option(names = "--rescale", defaultValue = "0.7", description = "official: STG rescaling; diffusers: guidance_rescale (default ${DEFAULT-VALUE})")
+    double rescale;
+
+    @Option(names = "--frame-rate", defaultValue = "25", description = "frames per second (default ${DEFAULT-VALUE})")
+    double frameRate;
+
+    @Option(names = "--decode-timestep", defaultValue = "0.05", description = "VAE decode timestep (default ${DEFAULT-VALUE})")
+    double decodeTimestep;
+
+    @Option(names = "--decode-noise-scale", defaultValue = "0.025", description = "decode noise (default ${DEFAULT-VALUE})")
+    double decodeNoiseScale;
+
+    @Option(names = "--max-length", defaultValue = "256", description = "prompt tokens (default ${DEFAULT-VALUE})")
+    int maxLength;
+
+    @Option(names = "--seed", defaultValue = "0", description = "seed of every random draw (default ${DEFAULT-VALUE})")
+    long seed;
+
+    @Option(names = "--noise", description = "safetensors with initial_latents [1,N,C] / image_latent_noise / decode_noise; "
+            + "draws it lacks come from --seed")
+    Path noise;
+
+    @Option(names = "--save-latents", description = "also write the final normalised latents [1,C,F,h,w] to this safetensors file")
+    Path saveLatents;
+
+    @Option(names = "--output", required = true, description = "video.mp4, clip.gif, frames.zip, a directory (PNG frames) or "
+            + "frames.safetensors (frames_uint8 [F,H,W,3] and latents)")
+    Path output;
+
+    @Option(names = "--backend", defaultValue = "cpu", description = "cpu (default), cuda or tensorrt")
+    String backend;
+
+    @Option(names = "--precision", defaultValue = "fp32", description = "fp32 (default), bf16 or fp8 (GPU backends)")
+    String precision;
+
+    @Option(names = "--threads", defaultValue = "0", description = "intra-op threads, 0 = one per core")
+    int threads;
+
+    @Option(names = "--upsampler", description = "latent upsampler (ltxv-spatial-upscaler-0.9.8.safetensors): enables multi-scale")
+    Path upsampler;
+
+    @Option(names = "--second-pass-timesteps", split = ",", description = "multi-scale second pass flow times (default 0.9094,0.725,0.4219)")
+    List<Double> secondPassTimesteps;
+
+    @Option(names = "--compat", defaultValue = "official", description = "official (default) or diffusers semantics")
+    String compat;
+
+    @Option(names = "--verbose", description = "print stack traces on errors")
+    boolean verbose;
+
+    @Override
+    public Integer call() {
+        final Checked inputs = GenerateInputs.check(this);
+        final boolean demo = DemoModel.NAME.equals(model);
+        if (demo) {
+            spec.commandLine().getErr().println("ltx: --model demo is a tiny random-weight model built in; its output is noise, not the prompt");
+        }
+        final Path modelPath = demo ? DemoModel.cached() : Path.of(model);
+        final LtxCheckpoint checkpoint = LtxCheckpoint.open(modelPath);
+        final GenerationRequest request = request(inputs.image(), demo);
+        request.validate(checkpoint.vaeConfig().spatialCompression(), checkpoint.vaeConfig().temporalCompression());
+        final Path encoderPath = textEncoder != null ? textEncoder : modelPath;
+        final TextEncoderModel encoder = TextEncoderModel.open(encoderPath);
+        final LatentUpsamplerModel upsamplerModel = upsampler == null ? null : LatentUpsamplerModel.open(upsampler);
+        final NoiseSource noiseSource = inputs.noise() == null ? new SeededNoise(seed) : new SuppliedNoise(inputs.noise(), new SeededNoise(seed));
+        final ConsoleProgress progress = ConsoleProgress.forConsole(spec.commandLine().getErr());
+        final GenerationResult result;
+        try (LtxModels models = new LtxModels(checkpoint, encoder, upsamplerModel, inputs.backend(), inputs.options())) {
+            final LtxPipeline pipeline = new LtxPipeline(models);
+            final PromptPair prompts = pipeline.encodePrompts(request, progress);
+            // T5 is the largest component of a real deployment; free it before the transformer opens.
+            models.releaseTextEncoder();
+            final GenerationResult latents = pipeline.generateLatents(request, prompts, noiseSource, progress);
+            final Tensor frames = pipeline.decode(latents.latents(), request, noiseSource, progress);
+            result = new GenerationResult(frames, latents.latents(), latents.stepLatents(), latents.sigmas());
+        }
+        VideoWriter.write(output, result.frames(), request.frameRate(), Map.of("latents", result.latents()));
+        if (saveLatents != null) {
+            SafeTensors.write(saveLatents, TensorBundle.of(Map.of("latents", result.latents())));
+        }
+        spec.commandLine().getOut().println("wrote " + result.frames().dim(0) + " frames of " + result.frames().dim(2) + "x"
+                + result.frames().dim(1) + " to " + output);
+        return 0;
+    }
+
+    private GenerationRequest request(final Tensor firstFrame, final boolean demo) {
+        final GenerationRequest.Builder builder = GenerationRequest.builder().prompt(prompt).negativePrompt(negativePrompt)
+                .image(firstFrame).guidanceScale(guidanceScale).stgScale(stgScale).stgBlocks(stgBlocks).rescale(rescale)
+                .frameRate(frameRate).decodeTimestep(decodeTimestep).decodeNoiseScale(decodeNoiseScale).maxLength(maxLength)
+                .compat(parseCompat(compat)).multiScale(upsampler != null).secondPassTimesteps(secondPassTimesteps);
+        builder.numFrames(numFrames != null ? numFrames : demo ? DEMO_FRAMES : 121);
+        builder.height(height != null ? height : demo ? DEMO_HEIGHT : 512);
+        builder.width(width != null ? width : demo ? DEMO_WIDTH : 768);
+        if (steps != null) {
+            builder.steps(steps).timesteps(null);
+        } else {
+            builder.timesteps(timesteps != null ? timesteps : GenerationRequest.DISTILLED_FIRST_PASS);
+        }
+        return builder.build();
+    }
+
+    static Compat parseCompat(final String text) {
+        return switch (text.toLowerCase(Locale.ROOT)) {
+            case "official" -> Compat.OFFICIAL;
+            case "diffusers" -> Compat.DIFFUSERS;
+            default -> throw new LtxException(LtxErrorCode.INVALID_ARGUMENT, "unknown --compat '" + text + "' (expected official or diffusers)");
+        };
+    }
+
+    /** What {@link GenerateInputs#check} produced from the options that need no model. */
+    record Checked(Tensor image, TensorBundle noise, Backend backend, BackendOptions options) {
+    }
+
+    /** The checks that need no model, in the order a user reads the options. */
+    static final class GenerateInputs {
+        private GenerateInputs() {
+        }
+
+        static Checked check(final GenerateCommand command) {
+            if (command.prompt == null || command.prompt.isBlank()) {
+                throw invalid("--prompt is required");
+            }
+            parseCompat(command.compat);
+            VideoFormat.fromPath(command.output);
+            if (command.steps != null && command.timesteps != null) {
+                throw invalid("give --steps or --timesteps, not both");
+            }
+            if (command.steps != null && command.steps < 1) {
+                throw invalid("steps must be at least 1, got " + command.steps);
+            }
+            if (command.timesteps != null) {
+                requireFlowTimes(command.timesteps, "--timesteps");
+            }
+            if (command.secondPassTimesteps != null) {
+                if (command.upsampler == null) {
+                    throw invalid("--second-pass-timesteps needs --upsampler (multi-scale)");
+                }
+                requireFlowTimes(command.secondPassTimesteps, "--second-pass-timesteps");
+            }
+            if (command.threads < 0) {
+                throw invalid("threads must be 0 (one per core) or more, got " + command.threads);
+            }
+            final Path imagePath = imagePath(command);
+            final String mode = command.mode == null ? (imagePath == null ? "t2v" : "i2v") : command.mode.toLowerCase(Locale.ROOT);
+            if (!mode.equals("t2v") && !mode.equals("i2v")) {
+                throw invalid("unknown --mode '" + command.mode + "' (expected t2v or i2v)");
+            }
+            if (mode.equals("i2v") && imagePath == null) {
+                throw invalid("--mode i2v needs --image (or a frame-0 entry in --conditions)");
+            }
+            if (mode.equals("t2v") && imagePath != null) {
+                throw invalid("--mode t2v takes no image; use --mode i2v");
+            }
+            final Tensor image = imagePath == null ? null : ImageLoader.loadRgb(imagePath);
+            final BackendOptions options = new BackendOptions(command.backend, Precision.parse(command.precision), command.threads, 0);
+            final Backend backend = Backends.find(options);
+            requireFile(command.upsampler, "upsampler");
+            if (command.textEncoder != null && !Files.exists(command.textEncoder)) {
+                throw new LtxException(LtxErrorCode.FILE_NOT_FOUND, "text encoder not found: " + command.textEncoder);
+            }
+            if (!DemoModel.NAME.equals(command.model)) {
+                final Path model = Path.of(command.model);
+                if (!Files.exists(model)) {
+                    throw new LtxException(LtxErrorCode.FILE_NOT_FOUND, "model not found: " + model);
+                }
+                if (command.textEncoder == null && !Files.isDirectory(model.resolve("text_encoder"))) {
+                    throw invalid("--text-encoder is required: " + model + " carries no text_encoder/ (give a diffusers folder, "
+                            + "a text_encoder folder or a T5 .gguf file)");
+                }
+            }
+            requireFile(command.noise, "noise file");
+            final TensorBundle noise = command.noise == null ? null : SafeTensors.read(command.noise);
+            return new Checked(image, noise, backend, options);
+        }
+
+        private static Path imagePath(final GenerateCommand command) {
+            final Path fromConditions = command.conditions == null ? null
+                    : Conditions.firstFrameImage(Conditions.parse(command.conditions));
+            if (fromConditions != null && command.image != null) {
+                throw invalid("give the first-frame image with --image or in --conditions, not both");
+            }
+            return command.image != null ? command.image : fromConditions;
+        }
+
+        private static void requireFlowTimes(final List<Double> values, final String option) {
+            for (final Double value : values) {
+                if (value == null || !(value > 0 && value <= 1)) {
+                    throw invalid(option + " must be flow times in (0, 1], got " + value);
+                }
+            }
+        }
+
+        private static void requireFile(final Path path, final String what) {
+            if (path != null && !Files.exists(path)) {
+                throw new LtxException(LtxErrorCode.FILE_NOT_FOUND, what + " not found: " + path);
+            }
+        }
+
+        private static LtxException invalid(final String message) {
+            return new LtxException(LtxErrorCode.INVALID_ARGUMENT, message);
+        }
+    }
+}

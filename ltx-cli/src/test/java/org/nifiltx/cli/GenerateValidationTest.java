@@ -1,0 +1,92 @@
+package org.nifiltx.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Every invalid value is one error line and a non-zero exit before any model is loaded. Values that need no model are
+ * checked with a --model that does not exist (the error is still the value's); sizes need the VAE factors, so they use the
+ * fixture model and must fail without writing any output.
+ */
+class GenerateValidationTest {
+    @TempDir
+    Path dir;
+
+    private CliHarness.Result generate(final String model, final String... extra) {
+        final List<String> args = new ArrayList<>(List.of("generate", "--prompt", "a red fox", "--output",
+                dir.resolve("out.mp4").toString()));
+        args.addAll(Arrays.asList(extra));
+        args.addAll(List.of("--model", model));
+        return CliHarness.run(args.toArray(String[]::new));
+    }
+
+    private void assertError(final int exitCode, final String line, final CliHarness.Result result) {
+        assertEquals(exitCode, result.exitCode(), result.err());
+        assertEquals("ltx: " + line + "\n", result.err());
+        assertEquals("", result.out());
+        assertFalse(Files.exists(dir.resolve("out.mp4")));
+    }
+
+    private String fixtureModel() {
+        return CliHarness.fixture("model/diffusers").toString();
+    }
+
+    @Test
+    void sizesAreCheckedAgainstTheVaeFactorsOfTheConfig() {
+        assertError(2, "num-frames must be 8N+1 (1, 9, 17, ...), got 10", generate(fixtureModel(), "--num-frames", "10"));
+        assertError(2, "height must be a positive multiple of 32, got 70", generate(fixtureModel(), "--height", "70"));
+        assertError(2, "width must be a positive multiple of 32, got 0", generate(fixtureModel(), "--width", "0"));
+        assertError(2, "guidance-scale must be a finite number >= 0, got -1.0", generate(fixtureModel(), "--guidance-scale", "-1"));
+    }
+
+    @Test
+    void valuesThatNeedNoModelFailBeforeTheModelIsOpened() {
+        assertError(2, "steps must be at least 1, got 0", generate("/nope/model", "--steps", "0"));
+        assertError(2, "--mode i2v needs --image (or a frame-0 entry in --conditions)", generate("/nope/model", "--mode", "i2v"));
+        assertError(2, "unknown --compat 'comfy' (expected official or diffusers)", generate("/nope/model", "--compat", "comfy"));
+        assertError(2, "unknown --mode 'v2v' (expected t2v or i2v)", generate("/nope/model", "--mode", "v2v"));
+        assertError(2, "give --steps or --timesteps, not both", generate("/nope/model", "--steps", "4", "--timesteps", "1,0.5"));
+        assertError(2, "--timesteps must be flow times in (0, 1], got 1.5", generate("/nope/model", "--timesteps", "1.5,0.5"));
+        assertError(3, "image file /nope/cat.png does not exist", generate("/nope/model", "--image", "/nope/cat.png"));
+        assertError(3, "model not found: /nope/model", generate("/nope/model"));
+    }
+
+    @Test
+    void unknownOutputExtensionIsRefused() {
+        final CliHarness.Result result = CliHarness.run("generate", "--prompt", "a red fox", "--model", "/nope/model",
+                "--output", dir.resolve("out.avi").toString());
+        assertEquals(2, result.exitCode());
+        assertEquals("ltx: unsupported video output extension '.avi' in " + dir.resolve("out.avi") + "; allowed: .mp4 (H.264), "
+                + ".gif (animated GIF), .zip (PNG frames in a zip), .safetensors (raw frames_uint8 bundle), or a directory / a path "
+                + "without extension (PNG frames)\n", result.err());
+    }
+
+    @Test
+    void conditionsAreParsedAndLaterFramesAreUnsupported() {
+        assertError(5, "--conditions[0]: conditioning at frame 8 is not supported yet; only a frame-0 image (image-to-video) is",
+                generate("/nope/model", "--conditions", "[{\"path\": \"cat.png\", \"frame\": 8, \"strength\": 1.0}]"));
+        assertError(2, "--conditions[0] has unknown key 'weight' (expected path, frame, strength)",
+                generate("/nope/model", "--conditions", "[{\"path\": \"cat.png\", \"weight\": 1}]"));
+        assertError(2, "--conditions must be a JSON array like [{\"path\": \"image.png\", \"frame\": 0, \"strength\": 1.0}]",
+                generate("/nope/model", "--conditions", "{\"path\": \"cat.png\"}"));
+        assertError(3, "image file /nope/cat.png does not exist",
+                generate("/nope/model", "--conditions", "[{\"path\": \"/nope/cat.png\", \"frame\": 0}]"));
+        assertError(2, "--mode t2v takes no image; use --mode i2v",
+                generate("/nope/model", "--mode", "t2v", "--image", "/nope/cat.png"));
+    }
+
+    @Test
+    void singleFileCheckpointNeedsATextEncoder() {
+        final String single = CliHarness.fixture("model/ltxv-tiny.safetensors").toString();
+        assertError(2, "--text-encoder is required: " + single + " carries no text_encoder/ (give a diffusers folder, "
+                + "a text_encoder folder or a T5 .gguf file)", generate(single));
+    }
+}
