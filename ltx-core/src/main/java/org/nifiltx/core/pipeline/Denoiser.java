@@ -118,8 +118,26 @@ public final class Denoiser {
                 }
                 yield stepped;
             }
-            case PER_TOKEN -> RectifiedFlowScheduler.stepPerToken(sigmas, latents, velocity, tokenTimesteps);
+            case PER_TOKEN -> keepNotYetDenoised(RectifiedFlowScheduler.stepPerToken(sigmas, latents, velocity, tokenTimesteps),
+                    latents, mask, t);
         };
+    }
+
+    /**
+     * Official {@code denoising_step}: a token with strength s only starts moving once {@code t - 1e-6 < 1 - s}; before
+     * that it keeps its value (its per-token timestep 1 − s would otherwise step it early).
+     */
+    private static float[] keepNotYetDenoised(final float[] stepped, final float[] latents, final float[] mask, final float t) {
+        if (mask == null) {
+            return stepped;
+        }
+        final int channels = latents.length / mask.length;
+        for (int n = 0; n < mask.length; n++) {
+            if (!(t - 1e-6f < 1f - mask[n])) {
+                System.arraycopy(latents, n * channels, stepped, n * channels, channels);
+            }
+        }
+        return stepped;
     }
 
     private Tensor skipLayerMask(final int batch, final boolean stg, final GenerationRequest request) {

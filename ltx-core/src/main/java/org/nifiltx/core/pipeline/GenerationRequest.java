@@ -1,5 +1,6 @@
 package org.nifiltx.core.pipeline;
 
+import java.util.ArrayList;
 import java.util.List;
 import org.nifiltx.core.error.LtxErrorCode;
 import org.nifiltx.core.error.LtxException;
@@ -10,13 +11,15 @@ import org.nifiltx.core.tensor.Tensor;
  * Everything one generation needs besides the model. Build with {@link #builder()}; {@link #validate(int, int)}
  * checks it against the VAE's compression before any model work.
  *
- * @param image               uint8 RGB [H, W, 3] for image-to-video, or null for text-to-video
+ * @param image               uint8 RGB [H, W, 3] for image-to-video (a frame-0 condition of strength 1), or null
  * @param timesteps           explicit flow times of the (first) pass, or null to use {@code steps} with the checkpoint's scheduler
  * @param secondPassTimesteps flow times of the multi-scale second pass (null: the 0.9.8 list [0.9094, 0.725, 0.4219])
  * @param stgBlocks           transformer blocks whose self-attention the STG-perturbed pass skips
  * @param rescale             official: STG rescaling scale; diffusers: guidance_rescale φ
  * @param imageCondNoiseScale official image-to-video: noise added to conditioning tokens each step (σ·ε·t²)
  * @param multiScale          two passes with the latent upsampler between them
+ * @param conditions          images or clips at pixel frames with strengths (keyframes, video extension); {@code image}
+ *                            is a shortcut for a frame-0 condition of strength 1 placed before them
  */
 public record GenerationRequest(
         String prompt,
@@ -39,7 +42,8 @@ public record GenerationRequest(
         int maxLength,
         Compat compat,
         boolean multiScale,
-        double downscaleFactor) {
+        double downscaleFactor,
+        List<Condition> conditions) {
 
     /** The official inference script's default negative prompt. */
     public static final String DEFAULT_NEGATIVE_PROMPT = "worst quality, inconsistent motion, blurry, jittery, distorted";
@@ -47,8 +51,29 @@ public record GenerationRequest(
     public static final List<Double> DISTILLED_FIRST_PASS = List.of(1.0, 0.9937, 0.9875, 0.9812, 0.975, 0.9094, 0.725);
     public static final List<Double> DISTILLED_SECOND_PASS = List.of(0.9094, 0.725, 0.4219);
 
+    public GenerationRequest {
+        conditions = conditions == null ? List.of() : List.copyOf(conditions);
+    }
+
+    /** Whether anything conditions the generation (the image shortcut or conditions). */
     public boolean imageToVideo() {
-        return image != null;
+        return image != null || !conditions.isEmpty();
+    }
+
+    /** Every conditioning item in application order: the {@code image} shortcut first, then {@code conditions}. */
+    public List<Condition> conditionItems() {
+        if (image == null) {
+            return conditions;
+        }
+        final List<Condition> items = new ArrayList<>();
+        items.add(Condition.firstFrame(image));
+        items.addAll(conditions);
+        return List.copyOf(items);
+    }
+
+    /** True when every item is one image at frame 0 with strength 1: what diffusers' image-to-video pipeline covers. */
+    boolean firstFrameImagesOnly() {
+        return conditionItems().stream().allMatch(c -> c.frameIndex() == 0 && c.mediaFrames() == 1 && c.strength() == 1.0);
     }
 
     public boolean classifierFreeGuidance() {
@@ -99,6 +124,9 @@ public record GenerationRequest(
         if (image != null && (image.dtype() != DType.U8 || image.rank() != 3 || image.dim(2) != 3)) {
             throw invalid("the conditioning image must be uint8 RGB [H, W, 3], got " + image);
         }
+        for (int i = 0; i < conditions.size(); i++) {
+            conditions.get(i).validate(i + 1, numFrames, temporalCompression);
+        }
         if (multiScale && !(downscaleFactor > 0 && downscaleFactor <= 1)) {
             throw invalid("downscale factor must lie in (0, 1], got " + downscaleFactor);
         }
@@ -135,6 +163,7 @@ public record GenerationRequest(
         private Compat compat = Compat.OFFICIAL;
         private boolean multiScale;
         private double downscaleFactor = 0.6666666;
+        private List<Condition> conditions = List.of();
 
         public Builder prompt(final String value) {
             prompt = value;
@@ -146,6 +175,7 @@ public record GenerationRequest(
             return this;
         }
 
+        /** Image-to-video: shortcut for a frame-0 {@link Condition} of strength 1, applied before {@link #conditions}. */
         public Builder image(final Tensor value) {
             image = value;
             return this;
@@ -241,10 +271,16 @@ public record GenerationRequest(
             return this;
         }
 
+        /** Keyframes, clips and video extension (official {@code conditioning_items}), applied in list order. */
+        public Builder conditions(final List<Condition> value) {
+            conditions = List.copyOf(value);
+            return this;
+        }
+
         public GenerationRequest build() {
             return new GenerationRequest(prompt, negativePrompt, image, numFrames, height, width, steps, timesteps,
                     secondPassTimesteps, guidanceScale, stgScale, stgBlocks, rescale, frameRate, decodeTimestep,
-                    decodeNoiseScale, imageCondNoiseScale, maxLength, compat, multiScale, downscaleFactor);
+                    decodeNoiseScale, imageCondNoiseScale, maxLength, compat, multiScale, downscaleFactor, conditions);
         }
     }
 }

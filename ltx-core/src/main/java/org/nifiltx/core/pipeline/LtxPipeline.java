@@ -1,6 +1,7 @@
 package org.nifiltx.core.pipeline;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import org.nifiltx.core.checkpoint.TransformerConfig;
@@ -13,7 +14,7 @@ import org.nifiltx.core.tensor.TensorBundle;
 import org.nifiltx.core.text.TextEncoderModel;
 
 /**
- * Text-to-video and image-to-video, single- or multi-scale, in three stages that NiFi runs as three processors:
+ * Text-to-video, image-to-video and keyframe/clip conditioning, single- or multi-scale, in three stages that NiFi runs as three processors:
  * {@link #encodePrompts}, {@link #generateLatents}, {@link #decode}. {@link #generate} runs all three.
  */
 public final class LtxPipeline {
@@ -113,56 +114,30 @@ public final class LtxPipeline {
     private float[] runPass(final Denoiser denoiser, final GenerationRequest request, final PromptPair prompts, final NoiseSource noise,
             final ProgressListener progress, final LatentGrid grid, final float[] initial, final float[] sigmas, final String stage,
             final List<Tensor> steps, final List<float[]> sigmaLists) {
-        float[] latents = initial;
-        float[] mask = null;
-        if (request.imageToVideo()) {
-            final float[] imageTokens = encodeImage(request, grid, noise);
-            mask = new float[grid.tokens()];
-            final int channels = latents.length / grid.tokens();
-            latents = latents.clone();
-            final int frameTokens = grid.height() * grid.width();
-            for (int n = 0; n < frameTokens; n++) {
-                mask[n] = 1f;
-                System.arraycopy(imageTokens, n * channels, latents, n * channels, channels);
-            }
-        }
         final boolean causal = request.compat() == Compat.OFFICIAL && causalPositions();
-        final Tensor coords = LatentLayout.videoCoords(1, grid.frames(), grid.height(), grid.width(), request.frameRate(), causal,
-                vaeConfig.spatialCompression(), vaeConfig.temporalCompression());
+        final Conditioning.Applied conditioned = conditioning().apply(request, grid, initial, noise, causal);
+        final int extra = conditioned.extraTokens();
         final StepRule rule = request.compat() == Compat.OFFICIAL ? StepRule.PER_TOKEN
-                : request.imageToVideo() ? StepRule.EXCLUDE_CONDITIONED : StepRule.GLOBAL;
+                : !request.imageToVideo() ? StepRule.GLOBAL
+                : request.firstFrameImagesOnly() ? StepRule.EXCLUDE_CONDITIONED : StepRule.PER_TOKEN;
         final ImageNoise imageNoise = request.compat() == Compat.OFFICIAL ? new ImageNoise(noise, request.imageCondNoiseScale()) : null;
         final List<float[]> history = denoiser.run(
-                new DenoisePass(latents, grid.frames(), grid.height(), grid.width(), sigmas, rule, mask, coords),
+                new DenoisePass(conditioned.latents(), grid.frames(), grid.height(), grid.width(), sigmas, rule, conditioned.mask(),
+                        conditioned.coords(), extra),
                 prompts.positive(), prompts.negative(), request, imageNoise, progress, stage);
+        // The extra conditioning tokens are dropped: step latents and the result cover the grid only.
+        final int channels = initial.length / grid.tokens();
         for (final float[] step : history) {
-            steps.add(packed(step, grid));
+            steps.add(packed(Arrays.copyOfRange(step, extra * channels, step.length), grid));
         }
         sigmaLists.add(sigmas);
-        return history.get(history.size() - 1);
+        final float[] last = history.get(history.size() - 1);
+        return Arrays.copyOfRange(last, extra * channels, last.length);
     }
 
-    /** The conditioning image as normalised packed tokens of one latent frame (a posterior sample, as both references do). */
-    private float[] encodeImage(final GenerationRequest request, final LatentGrid grid, final NoiseSource noise) {
-        final Tensor video = ImagePreprocess.toVideoTensor(request.image(), grid.pixelHeight(), grid.pixelWidth());
-        final TensorBundle encoded = models.vaeEncoder().run(TensorBundle.of(Map.of("video", video)));
-        final Tensor mean = encoded.get("latent_mean");
-        final float[] means = mean.toFloatArray();
-        final float[] logVar = encoded.get("latent_logvar").toFloatArray();
-        final float[] eps = noise.draw(NoiseSource.IMAGE_LATENT_NOISE, mean.shape()).toFloatArray();
-        final int channels = (int) mean.dim(1);
-        final int plane = means.length / channels;
-        final float[] sample = new float[means.length];
-        for (int c = 0; c < channels; c++) {
-            for (int p = 0; p < plane; p++) {
-                final int i = c * plane + p;
-                final float variance = logVar.length == means.length ? logVar[i] : logVar[p % logVar.length];
-                final float std = (float) Math.exp(0.5 * Math.max(-30f, Math.min(20f, variance)));
-                sample[i] = means[i] + std * eps[i];
-            }
-        }
-        final Tensor normalized = LatentNormalization.normalize(Tensor.ofFloats(mean.shape(), sample), latentsMean, latentsStd);
-        return LatentLayout.pack(normalized).toFloatArray();
+    private Conditioning conditioning() {
+        return new Conditioning(models::vaeEncoder, latentsMean, latentsStd, vaeConfig.spatialCompression(),
+                vaeConfig.temporalCompression());
     }
 
     /** Un-normalise, upsample ×2 in space, normalise, then AdaIN against the first pass (official multi-scale). */
