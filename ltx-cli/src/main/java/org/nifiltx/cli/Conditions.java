@@ -7,14 +7,19 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 import org.nifiltx.core.error.LtxErrorCode;
 import org.nifiltx.core.error.LtxException;
+import org.nifiltx.core.tensor.Tensor;
+import org.nifiltx.core.video.ImageLoader;
+import org.nifiltx.core.video.VideoReader;
 
 /**
  * {@code --conditions}: a JSON array {@code [{"path": "cat.png", "frame": 0, "strength": 1.0}]} of conditioning
- * images. The pipeline conditions on a first-frame image only (image-to-video); later frames and partial strengths
- * are refused as UNSUPPORTED until the pipeline has them.
+ * images (PNG, JPEG) or clips (MP4, GIF, a folder of PNG frames) pinned to pixel frames of the video: frame 0 is
+ * image-to-video or video extension, later frames are keyframes. Only the syntax is checked here; the pipeline checks
+ * frame indices and clip lengths against the request.
  */
 final class Conditions {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -68,25 +73,19 @@ final class Conditions {
         if (strength != null && !(strength.isNumber() && strength.asDouble() >= 0 && strength.asDouble() <= 1)) {
             throw invalid(where + ".strength must be a number in [0, 1], got " + strength);
         }
-        final Condition condition = new Condition(Path.of(path.asText()), frame == null ? 0 : frame.asInt(),
-                strength == null ? 1.0 : strength.asDouble());
-        if (condition.frame() != 0) {
-            throw new LtxException(LtxErrorCode.UNSUPPORTED, where + ": conditioning at frame " + condition.frame()
-                    + " is not supported yet; only a frame-0 image (image-to-video) is");
-        }
-        if (condition.strength() != 1.0) {
-            throw new LtxException(LtxErrorCode.UNSUPPORTED, where + ": conditioning strength " + condition.strength()
-                    + " is not supported yet; only 1.0 is");
-        }
-        return condition;
+        return new Condition(Path.of(path.asText()), frame == null ? 0 : frame.asInt(), strength == null ? 1.0 : strength.asDouble());
     }
 
-    /** The single frame-0 image among {@code conditions}, or null when there is none. */
-    static Path firstFrameImage(final List<Condition> conditions) {
-        if (conditions.size() > 1) {
-            throw invalid("--conditions holds " + conditions.size() + " frame-0 images; give at most one");
+    /** Loads each item's media: images as [H, W, 3], clips as [F, H, W, 3]. */
+    static List<org.nifiltx.core.pipeline.Condition> load(final List<Condition> conditions) {
+        final List<org.nifiltx.core.pipeline.Condition> loaded = new ArrayList<>();
+        for (final Condition c : conditions) {
+            final String name = c.path().getFileName().toString().toLowerCase(Locale.ROOT);
+            final boolean image = name.endsWith(".png") || name.endsWith(".jpg") || name.endsWith(".jpeg") || name.endsWith(".bmp");
+            final Tensor media = image ? ImageLoader.loadRgb(c.path()) : VideoReader.read(c.path()).frames();
+            loaded.add(new org.nifiltx.core.pipeline.Condition(media, c.frame(), c.strength()));
         }
-        return conditions.isEmpty() ? null : conditions.get(0).path();
+        return loaded;
     }
 
     private static LtxException invalid(final String message) {

@@ -15,6 +15,7 @@ import org.nifiltx.core.checkpoint.LtxCheckpoint;
 import org.nifiltx.core.error.LtxErrorCode;
 import org.nifiltx.core.error.LtxException;
 import org.nifiltx.core.pipeline.Compat;
+import org.nifiltx.core.pipeline.Condition;
 import org.nifiltx.core.pipeline.GenerationRequest;
 import org.nifiltx.core.pipeline.GenerationResult;
 import org.nifiltx.core.pipeline.LtxModels;
@@ -74,7 +75,7 @@ final class GenerateCommand implements Callable<Integer> {
     Path image;
 
     @Option(names = "--conditions", description = "JSON [{\"path\": \"a.png\", \"frame\": 0, \"strength\": 1.0}]; "
-            + "only a frame-0 image at strength 1 is supported yet (= --image)")
+            + "images or clips (mp4, gif, PNG folder) at pixel frames: frame 0 = image-to-video or video extension, later = keyframes")
     String conditions;
 
     @Option(names = "--num-frames", description = "8N+1 (default 121; demo 25)")
@@ -160,7 +161,7 @@ final class GenerateCommand implements Callable<Integer> {
         }
         final Path modelPath = demo ? DemoModel.cached() : Path.of(model);
         final LtxCheckpoint checkpoint = LtxCheckpoint.open(modelPath);
-        final GenerationRequest request = request(inputs.image(), demo);
+        final GenerationRequest request = request(inputs.image(), inputs.conditions(), demo);
         request.validate(checkpoint.vaeConfig().spatialCompression(), checkpoint.vaeConfig().temporalCompression());
         final Path encoderPath = textEncoder != null ? textEncoder : modelPath;
         final TextEncoderModel encoder = TextEncoderModel.open(encoderPath);
@@ -186,9 +187,9 @@ final class GenerateCommand implements Callable<Integer> {
         return 0;
     }
 
-    private GenerationRequest request(final Tensor firstFrame, final boolean demo) {
+    private GenerationRequest request(final Tensor firstFrame, final List<Condition> conditions, final boolean demo) {
         final GenerationRequest.Builder builder = GenerationRequest.builder().prompt(prompt).negativePrompt(negativePrompt)
-                .image(firstFrame).guidanceScale(guidanceScale).stgScale(stgScale).stgBlocks(stgBlocks).rescale(rescale)
+                .image(firstFrame).conditions(conditions).guidanceScale(guidanceScale).stgScale(stgScale).stgBlocks(stgBlocks).rescale(rescale)
                 .frameRate(frameRate).decodeTimestep(decodeTimestep).decodeNoiseScale(decodeNoiseScale).maxLength(maxLength)
                 .compat(parseCompat(compat)).multiScale(upsampler != null).secondPassTimesteps(secondPassTimesteps);
         builder.numFrames(numFrames != null ? numFrames : demo ? DEMO_FRAMES : 121);
@@ -211,7 +212,7 @@ final class GenerateCommand implements Callable<Integer> {
     }
 
     /** What {@link GenerateInputs#check} produced from the options that need no model. */
-    record Checked(Tensor image, TensorBundle noise, Backend backend, BackendOptions options) {
+    record Checked(Tensor image, List<Condition> conditions, TensorBundle noise, Backend backend, BackendOptions options) {
     }
 
     /** The checks that need no model, in the order a user reads the options. */
@@ -243,18 +244,20 @@ final class GenerateCommand implements Callable<Integer> {
             if (command.threads < 0) {
                 throw invalid("threads must be 0 (one per core) or more, got " + command.threads);
             }
-            final Path imagePath = imagePath(command);
+            final Path imagePath = command.image;
+            final List<Conditions.Condition> parsed = command.conditions == null ? List.of() : Conditions.parse(command.conditions);
             final String mode = command.mode == null ? (imagePath == null ? "t2v" : "i2v") : command.mode.toLowerCase(Locale.ROOT);
             if (!mode.equals("t2v") && !mode.equals("i2v")) {
                 throw invalid("unknown --mode '" + command.mode + "' (expected t2v or i2v)");
             }
-            if (mode.equals("i2v") && imagePath == null) {
+            if (mode.equals("i2v") && imagePath == null && parsed.isEmpty()) {
                 throw invalid("--mode i2v needs --image (or a frame-0 entry in --conditions)");
             }
             if (mode.equals("t2v") && imagePath != null) {
                 throw invalid("--mode t2v takes no image; use --mode i2v");
             }
             final Tensor image = imagePath == null ? null : ImageLoader.loadRgb(imagePath);
+            final List<Condition> conditions = Conditions.load(parsed);
             final BackendOptions options = new BackendOptions(command.backend, Precision.parse(command.precision), command.threads, 0);
             final Backend backend = Backends.find(options);
             requireFile(command.upsampler, "upsampler");
@@ -273,16 +276,7 @@ final class GenerateCommand implements Callable<Integer> {
             }
             requireFile(command.noise, "noise file");
             final TensorBundle noise = command.noise == null ? null : SafeTensors.read(command.noise);
-            return new Checked(image, noise, backend, options);
-        }
-
-        private static Path imagePath(final GenerateCommand command) {
-            final Path fromConditions = command.conditions == null ? null
-                    : Conditions.firstFrameImage(Conditions.parse(command.conditions));
-            if (fromConditions != null && command.image != null) {
-                throw invalid("give the first-frame image with --image or in --conditions, not both");
-            }
-            return command.image != null ? command.image : fromConditions;
+            return new Checked(image, conditions, noise, backend, options);
         }
 
         private static void requireFlowTimes(final List<Double> values, final String option) {

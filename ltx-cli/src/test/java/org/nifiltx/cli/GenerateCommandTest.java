@@ -149,4 +149,23 @@ class GenerateCommandTest {
         assertEquals(0, result.exitCode(), result.err());
         return Files.readAllBytes(output);
     }
+
+    @Test
+    void keyframeConditionFromTheCommandLine() {
+        final Path output = dir.resolve("keyframe.safetensors");
+        final String image = CliHarness.fixture("cases/pipeline_i2v/image.png").toString();
+        final CliHarness.Result result = CliHarness.run("generate", "--model", CliHarness.fixture("model/diffusers").toString(),
+                "--prompt", "a cat", "--num-frames", "17", "--height", "64", "--width", "96", "--max-length", "16",
+                "--conditions", "[{\"path\": \"" + image + "\", \"frame\": 0}, {\"path\": \"" + image + "\", \"frame\": 8, "
+                        + "\"strength\": 0.8}]", "--output", output.toString());
+        assertEquals(0, result.exitCode(), result.err());
+        final TensorBundle out = SafeTensors.read(output);
+        assertArrayEquals(new long[] {17, 64, 96, 3}, out.get("frames_uint8").shape());
+        assertArrayEquals(new long[] {1, 16, 3, 2, 3}, out.get("latents").shape());
+        final CliHarness.Result late = CliHarness.run("generate", "--model", CliHarness.fixture("model/diffusers").toString(),
+                "--prompt", "a cat", "--num-frames", "9", "--height", "64", "--width", "96",
+                "--conditions", "[{\"path\": \"" + image + "\", \"frame\": 9}]", "--output", output.toString());
+        assertEquals(2, late.exitCode());
+        assertEquals("ltx: condition 1: frame index must lie in 0..8 (the video has 9 frames), got 9\n", late.err());
+    }
 }

@@ -70,9 +70,9 @@ class GenerateValidationTest {
     }
 
     @Test
-    void conditionsAreParsedAndLaterFramesAreUnsupported() {
-        assertError(5, "--conditions[0]: conditioning at frame 8 is not supported yet; only a frame-0 image (image-to-video) is",
-                generate("/nope/model", "--conditions", "[{\"path\": \"cat.png\", \"frame\": 8, \"strength\": 1.0}]"));
+    void conditionsAreParsedBeforeAnyModelIsLoaded() {
+        assertError(2, "--conditions[0].strength must be a number in [0, 1], got 1.5",
+                generate("/nope/model", "--conditions", "[{\"path\": \"cat.png\", \"frame\": 8, \"strength\": 1.5}]"));
         assertError(2, "--conditions[0] has unknown key 'weight' (expected path, frame, strength)",
                 generate("/nope/model", "--conditions", "[{\"path\": \"cat.png\", \"weight\": 1}]"));
         assertError(2, "--conditions must be a JSON array like [{\"path\": \"image.png\", \"frame\": 0, \"strength\": 1.0}]",
