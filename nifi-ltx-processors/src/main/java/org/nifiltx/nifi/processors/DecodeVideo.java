@@ -49,7 +49,8 @@ import org.nifiltx.nifi.api.LtxVideoModelService;
 @WritesAttributes({
     @WritesAttribute(attribute = LtxAttributes.STAGE, description = "video"),
     @WritesAttribute(attribute = LtxAttributes.VIDEO_FORMAT, description = "The output format"),
-    @WritesAttribute(attribute = LtxAttributes.MIME_TYPE, description = "video/mp4, image/gif, application/zip or application/octet-stream"),
+    @WritesAttribute(attribute = LtxAttributes.MIME_TYPE,
+            description = "video/mp4, image/gif, application/zip or application/octet-stream"),
     @WritesAttribute(attribute = LtxAttributes.FILENAME, description = "The filename with the format's extension"),
     @WritesAttribute(attribute = LtxAttributes.ERROR, description = "Why the FlowFile went to failure")
 })
@@ -129,11 +130,13 @@ public class DecodeVideo extends AbstractLtxProcessor {
         final long seed = parseLong("Seed", context.getProperty(SEED).evaluateAttributeExpressions(flowFile).getValue());
         final Tensor latents = FlowFileTensors.read(session, flowFile).get(GenerateLatents.LATENTS_TENSOR);
         final LtxModelInfo info = service.modelInfo();
-        // Without GenerateLatents' attributes the latent grid gives the largest size it decodes to.
-        final int frames = attribute(flowFile, LtxAttributes.NUM_FRAMES, latents.rank() == 5
-                ? (int) (latents.dim(2) - 1) * info.temporalCompression() + 1 : 1);
-        final int height = attribute(flowFile, LtxAttributes.HEIGHT, latents.rank() == 5 ? (int) latents.dim(3) * info.spatialCompression() : 1);
-        final int width = attribute(flowFile, LtxAttributes.WIDTH, latents.rank() == 5 ? (int) latents.dim(4) * info.spatialCompression() : 1);
+        // Without GenerateLatents' attributes the latent grid gives the largest size it decodes to; a tensor that is no
+        // grid at all is refused by the service with its shape.
+        final boolean grid = latents.rank() == 5;
+        final int frames = attribute(flowFile, LtxAttributes.NUM_FRAMES,
+                grid ? (int) (latents.dim(2) - 1) * info.temporalCompression() + 1 : 1);
+        final int height = attribute(flowFile, LtxAttributes.HEIGHT, grid ? (int) latents.dim(3) * info.spatialCompression() : 1);
+        final int width = attribute(flowFile, LtxAttributes.WIDTH, grid ? (int) latents.dim(4) * info.spatialCompression() : 1);
         final String rate = flowFile.getAttribute(LtxAttributes.FRAME_RATE);
         final double frameRate = rate == null ? DEFAULT_FRAME_RATE : parseDouble(LtxAttributes.FRAME_RATE, rate);
         final String prompt = flowFile.getAttribute(LtxAttributes.PROMPT);

@@ -239,7 +239,8 @@ public class StandardLtxVideoModelService extends AbstractControllerService impl
     }
 
     @Override
-    public Tensor decode(final Tensor latents, final GenerationRequest request, final NoiseSource noise, final ProgressListener progress) {
+    public Tensor decode(final Tensor latents, final GenerationRequest request, final NoiseSource noise,
+            final ProgressListener progress) {
         final LtxPipeline current = requireEnabled();
         final int channels = modelInfo.latentChannels();
         if (latents.rank() != 5 || latents.dim(0) != 1 || latents.dim(1) != channels) {

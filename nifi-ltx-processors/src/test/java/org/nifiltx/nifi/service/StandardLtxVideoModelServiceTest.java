@@ -5,7 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import java.util.List;
 import java.util.Map;
+import org.apache.nifi.components.ConfigVerificationResult;
+import org.apache.nifi.components.ConfigVerificationResult.Outcome;
+import org.apache.nifi.components.PropertyDescriptor;
+import org.apache.nifi.util.MockComponentLog;
+import org.apache.nifi.util.MockConfigurationContext;
 import org.apache.nifi.reporting.InitializationException;
 import org.apache.nifi.util.MockFlowFile;
 import org.apache.nifi.util.NoOpProcessor;
@@ -82,5 +88,29 @@ class StandardLtxVideoModelServiceTest {
         runner.setProperty(service, StandardLtxVideoModelService.INTRA_OP_THREADS, "2");
         runner.setProperty(service, StandardLtxVideoModelService.RELEASE_TEXT_ENCODER, "sometimes");
         runner.assertNotValid(service);
+    }
+
+    private static List<ConfigVerificationResult> verify(final String modelPath) {
+        final StandardLtxVideoModelService service = new StandardLtxVideoModelService();
+        final Map<PropertyDescriptor, String> properties = Map.of(StandardLtxVideoModelService.MODEL_PATH, modelPath,
+                StandardLtxVideoModelService.BACKEND, "cpu", StandardLtxVideoModelService.INTRA_OP_THREADS, "1",
+                StandardLtxVideoModelService.RELEASE_TEXT_ENCODER, "false");
+        return service.verify(new MockConfigurationContext(service, properties, null, Map.of()),
+                new MockComponentLog("ltx", service), Map.of());
+    }
+
+    @Test
+    void verifyChecksCheckpointBackendAndTextEncoder() {
+        final List<ConfigVerificationResult> good = verify(Fixtures.fixture("model/diffusers").toString());
+        assertEquals(List.of("Checkpoint", "Backend", "Text Encoder"),
+                good.stream().map(ConfigVerificationResult::getVerificationStepName).toList());
+        assertEquals(List.of(Outcome.SUCCESSFUL, Outcome.SUCCESSFUL, Outcome.SUCCESSFUL),
+                good.stream().map(ConfigVerificationResult::getOutcome).toList());
+        assertEquals("'cpu' is available (OnnxRuntimeBackend)", good.get(1).getExplanation());
+        assertEquals("T5 d_model 24", good.get(2).getExplanation());
+
+        final List<ConfigVerificationResult> bad = verify(Fixtures.fixture("cases").toString());
+        assertEquals(List.of(Outcome.FAILED, Outcome.SUCCESSFUL),
+                bad.stream().map(ConfigVerificationResult::getOutcome).toList());
     }
 }
