@@ -12,8 +12,16 @@ public final class Backends {
     }
 
     public static Backend find(final BackendOptions options) {
+        return find(options, Backends.class.getClassLoader());
+    }
+
+    /**
+     * Looks in {@code loader}: in NiFi, ltx-core sits in the parent (API) NAR and cannot see the backends bundled in
+     * the child NAR, so the controller service passes its own class loader.
+     */
+    public static Backend find(final BackendOptions options, final ClassLoader loader) {
         final List<Backend> all = new ArrayList<>();
-        ServiceLoader.load(Backend.class, Backends.class.getClassLoader()).forEach(all::add);
+        ServiceLoader.load(Backend.class, loader).forEach(all::add);
         for (final Backend backend : all) {
             if (backend.handles(options.backend())) {
                 final String reason = backend.unavailableReason(options);

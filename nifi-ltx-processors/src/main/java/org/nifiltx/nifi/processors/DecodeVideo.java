@@ -1,0 +1,173 @@
+package org.nifiltx.nifi.processors;
+
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.nifi.annotation.behavior.InputRequirement;
+import org.apache.nifi.annotation.behavior.InputRequirement.Requirement;
+import org.apache.nifi.annotation.behavior.ReadsAttribute;
+import org.apache.nifi.annotation.behavior.ReadsAttributes;
+import org.apache.nifi.annotation.behavior.SystemResource;
+import org.apache.nifi.annotation.behavior.SystemResourceConsideration;
+import org.apache.nifi.annotation.behavior.WritesAttribute;
+import org.apache.nifi.annotation.behavior.WritesAttributes;
+import org.apache.nifi.annotation.documentation.CapabilityDescription;
+import org.apache.nifi.annotation.documentation.MultiProcessorUseCase;
+import org.apache.nifi.annotation.documentation.ProcessorConfiguration;
+import org.apache.nifi.annotation.documentation.SeeAlso;
+import org.apache.nifi.annotation.documentation.Tags;
+import org.apache.nifi.annotation.lifecycle.OnScheduled;
+import org.apache.nifi.components.PropertyDescriptor;
+import org.apache.nifi.flowfile.FlowFile;
+import org.apache.nifi.processor.ProcessContext;
+import org.apache.nifi.processor.ProcessSession;
+import org.apache.nifi.processor.util.StandardValidators;
+import org.nifiltx.core.pipeline.Compat;
+import org.nifiltx.core.pipeline.GenerationRequest;
+import org.nifiltx.core.pipeline.SeededNoise;
+import org.nifiltx.core.tensor.Tensor;
+import org.nifiltx.core.video.VideoWriter;
+import org.nifiltx.nifi.api.LtxModelInfo;
+import org.nifiltx.nifi.api.LtxVideoModelService;
+
+@Tags({"ltx", "video", "generation", "vae", "decode", "mp4", "gif", "ai"})
+@CapabilityDescription("Decodes the normalised latents in the FlowFile content (from GenerateLatents) with the LTX-Video VAE and "
+        + "replaces the content by the video: MP4, animated GIF, a zip of PNG frames, or the raw uint8 frames as safetensors. "
+        + "Size, frame count and frame rate come from the ltx.* attributes GenerateLatents wrote (else from the latent shape "
+        + "and 25 fps).")
+@InputRequirement(Requirement.INPUT_REQUIRED)
+@SystemResourceConsideration(resource = SystemResource.MEMORY, description = "The VAE decoder's activations at full resolution.")
+@SeeAlso({EncodePrompt.class, GenerateLatents.class})
+@ReadsAttributes({
+    @ReadsAttribute(attribute = LtxAttributes.NUM_FRAMES, description = "Frame count of the video"),
+    @ReadsAttribute(attribute = LtxAttributes.HEIGHT, description = "Height in pixels"),
+    @ReadsAttribute(attribute = LtxAttributes.WIDTH, description = "Width in pixels"),
+    @ReadsAttribute(attribute = LtxAttributes.FRAME_RATE, description = "Frames per second"),
+    @ReadsAttribute(attribute = LtxAttributes.SEED, description = "Seed of the decode noise (default of the Seed property)")
+})
+@WritesAttributes({
+    @WritesAttribute(attribute = LtxAttributes.STAGE, description = "video"),
+    @WritesAttribute(attribute = LtxAttributes.VIDEO_FORMAT, description = "The output format"),
+    @WritesAttribute(attribute = LtxAttributes.MIME_TYPE,
+            description = "video/mp4, image/gif, application/zip or application/octet-stream"),
+    @WritesAttribute(attribute = LtxAttributes.FILENAME, description = "The filename with the format's extension"),
+    @WritesAttribute(attribute = LtxAttributes.ERROR, description = "Why the FlowFile went to failure")
+})
+@MultiProcessorUseCase(
+        description = "Generate a video from a text prompt with LTX-Video.",
+        keywords = {"text to video", "ltx", "generate video", "diffusion"},
+        notes = "All three processors reference the same StandardLtxVideoModelService, so the model is loaded once. Use the "
+                + "same Compatibility everywhere and the same Guidance Scale (above or at most 1) in EncodePrompt and GenerateLatents.",
+        configurations = {
+            @ProcessorConfiguration(processorClass = EncodePrompt.class, configuration = """
+                    Set "LTX-Video Model Service" to a StandardLtxVideoModelService whose Model Path is the checkpoint.
+                    Set "Prompt" to the text, e.g. ${prompt} to take it from a FlowFile attribute.
+                    Connect "success" to GenerateLatents.
+                    """),
+            @ProcessorConfiguration(processorClass = GenerateLatents.class, configuration = """
+                    Set "Num Frames", "Height", "Width" (e.g. 121, 512, 768) and "Steps" or "Timesteps".
+                    Set "Seed", e.g. ${random():mod(1000000)}, for a fresh video per FlowFile.
+                    Connect "success" to DecodeVideo.
+                    """),
+            @ProcessorConfiguration(processorClass = DecodeVideo.class, configuration = """
+                    Set "Output Format" to MP4.
+                    Connect "success" to PutFile (or any destination); the filename ends in .mp4.
+                    """)
+        })
+public class DecodeVideo extends AbstractLtxProcessor {
+    public static final PropertyDescriptor MODEL_SERVICE = LtxProperties.MODEL_SERVICE;
+    public static final PropertyDescriptor DECODE_TIMESTEP = new PropertyDescriptor.Builder()
+            .name("Decode Timestep")
+            .description("Timestep the timestep-conditioned VAE decodes at (0.9.1+ checkpoints).")
+            .required(true)
+            .defaultValue("0.05")
+            .addValidator(StandardValidators.createNonNegativeFloatingPointValidator(1))
+            .build();
+    public static final PropertyDescriptor DECODE_NOISE_SCALE = new PropertyDescriptor.Builder()
+            .name("Decode Noise Scale")
+            .description("Noise mixed into the latents before decoding (timestep-conditioned VAEs only).")
+            .required(true)
+            .defaultValue("0.025")
+            .addValidator(StandardValidators.createNonNegativeFloatingPointValidator(1))
+            .build();
+    public static final PropertyDescriptor OUTPUT_FORMAT = new PropertyDescriptor.Builder()
+            .name("Output Format")
+            .description("How the frames are written.")
+            .required(true)
+            .allowableValues(OutputFormat.class)
+            .defaultValue(OutputFormat.MP4)
+            .build();
+    public static final PropertyDescriptor SEED = LtxProperties.SEED;
+    public static final PropertyDescriptor COMPAT = LtxProperties.COMPAT;
+
+    private static final List<PropertyDescriptor> PROPERTIES = List.of(MODEL_SERVICE, DECODE_TIMESTEP, DECODE_NOISE_SCALE,
+            OUTPUT_FORMAT, SEED, COMPAT);
+    private static final double DEFAULT_FRAME_RATE = 25;
+
+    private volatile LtxVideoModelService service;
+    private volatile double decodeTimestep;
+    private volatile double decodeNoiseScale;
+    private volatile OutputFormat outputFormat;
+    private volatile Compat compat;
+
+    @Override
+    protected List<PropertyDescriptor> getSupportedPropertyDescriptors() {
+        return PROPERTIES;
+    }
+
+    @OnScheduled
+    public void onScheduled(final ProcessContext context) {
+        service = context.getProperty(MODEL_SERVICE).asControllerService(LtxVideoModelService.class);
+        decodeTimestep = context.getProperty(DECODE_TIMESTEP).asDouble();
+        decodeNoiseScale = context.getProperty(DECODE_NOISE_SCALE).asDouble();
+        outputFormat = context.getProperty(OUTPUT_FORMAT).asAllowableValue(OutputFormat.class);
+        compat = context.getProperty(COMPAT).asAllowableValue(CompatChoice.class).compat();
+    }
+
+    @Override
+    StageOutput process(final ProcessContext context, final ProcessSession session, final FlowFile flowFile) {
+        final long seed = parseLong("Seed", context.getProperty(SEED).evaluateAttributeExpressions(flowFile).getValue());
+        final Tensor latents = FlowFileTensors.read(session, flowFile).get(GenerateLatents.LATENTS_TENSOR);
+        final LtxModelInfo info = service.modelInfo();
+        // Without GenerateLatents' attributes the latent grid gives the largest size it decodes to; a tensor that is no
+        // grid at all is refused by the service with its shape.
+        final boolean grid = latents.rank() == 5;
+        final int frames = attribute(flowFile, LtxAttributes.NUM_FRAMES,
+                grid ? (int) (latents.dim(2) - 1) * info.temporalCompression() + 1 : 1);
+        final int height = attribute(flowFile, LtxAttributes.HEIGHT, grid ? (int) latents.dim(3) * info.spatialCompression() : 1);
+        final int width = attribute(flowFile, LtxAttributes.WIDTH, grid ? (int) latents.dim(4) * info.spatialCompression() : 1);
+        final String rate = flowFile.getAttribute(LtxAttributes.FRAME_RATE);
+        final double frameRate = rate == null ? DEFAULT_FRAME_RATE : parseDouble(LtxAttributes.FRAME_RATE, rate);
+        final String prompt = flowFile.getAttribute(LtxAttributes.PROMPT);
+        final GenerationRequest request = GenerationRequest.builder().prompt(prompt == null ? "" : prompt).numFrames(frames)
+                .height(height).width(width).frameRate(frameRate).decodeTimestep(decodeTimestep).decodeNoiseScale(decodeNoiseScale)
+                .compat(compat).build();
+        service.validate(request);
+        final Tensor video = service.decode(latents, request, new SeededNoise(seed), progressLogger(getLogger(), flowFile));
+        final Path file = FlowFileTensors.createTemporary("." + outputFormat.extension());
+        try {
+            VideoWriter.write(file, video, frameRate, Map.of());
+        } catch (final RuntimeException e) {
+            FlowFileTensors.deleteQuietly(file);
+            throw e;
+        }
+        final Map<String, String> attributes = new LinkedHashMap<>();
+        attributes.put(LtxAttributes.STAGE, LtxAttributes.STAGE_VIDEO);
+        attributes.put(LtxAttributes.VIDEO_FORMAT, outputFormat.name());
+        attributes.put(LtxAttributes.MIME_TYPE, outputFormat.mimeType());
+        attributes.put(LtxAttributes.FILENAME, withExtension(flowFile.getAttribute(LtxAttributes.FILENAME), outputFormat.extension()));
+        return new StageOutput(null, file, attributes);
+    }
+
+    private static int attribute(final FlowFile flowFile, final String name, final int fallback) {
+        final String value = flowFile.getAttribute(name);
+        return value == null ? fallback : parseInt(name, value);
+    }
+
+    static String withExtension(final String filename, final String extension) {
+        final String base = filename == null || filename.isBlank() ? "ltx-video" : filename;
+        final int dot = base.lastIndexOf('.');
+        return (dot > 0 ? base.substring(0, dot) : base) + "." + extension;
+    }
+}

@@ -1,0 +1,41 @@
+package org.nifiltx.nifi.processors;
+
+/** Every FlowFile attribute the LTX processors read or write, in one place for code, documentation and tests. */
+public interface LtxAttributes {
+    /** Which stage produced the content: {@link #STAGE_PROMPT_EMBEDDINGS}, {@link #STAGE_LATENTS} or {@link #STAGE_VIDEO}. */
+    String STAGE = "ltx.stage";
+    String STAGE_PROMPT_EMBEDDINGS = "prompt-embeddings";
+    String STAGE_LATENTS = "latents";
+    String STAGE_VIDEO = "video";
+    /** The prompt that was encoded. */
+    String PROMPT = "ltx.prompt";
+    /** The negative prompt that was encoded (only when classifier-free guidance is on). */
+    String NEGATIVE_PROMPT = "ltx.negative.prompt";
+    /** Token length the prompt was padded or truncated to. */
+    String MAX_LENGTH = "ltx.max.length";
+    /** Reference semantics followed: OFFICIAL or DIFFUSERS. */
+    String COMPAT = "ltx.compat";
+    /** Classifier-free guidance scale the prompt pair was encoded for or the latents were generated with. */
+    String GUIDANCE_SCALE = "ltx.guidance.scale";
+    /** Requested pixel frame count. */
+    String NUM_FRAMES = "ltx.num.frames";
+    /** Requested pixel height. */
+    String HEIGHT = "ltx.height";
+    /** Requested pixel width. */
+    String WIDTH = "ltx.width";
+    /** Frames per second. */
+    String FRAME_RATE = "ltx.frame.rate";
+    /** Seed of the generation's noise. */
+    String SEED = "ltx.seed";
+    /** Denoising model calls of all passes. */
+    String STEPS = "ltx.steps";
+    /** Latent tensor shape, e.g. [1, 128, 16, 16, 24]. */
+    String LATENT_SHAPE = "ltx.latent.shape";
+    /** Output format of a decoded video. */
+    String VIDEO_FORMAT = "ltx.video.format";
+    /** Why the FlowFile went to failure. */
+    String ERROR = "ltx.error";
+    /** Standard NiFi attributes the processors set. */
+    String MIME_TYPE = "mime.type";
+    String FILENAME = "filename";
+}

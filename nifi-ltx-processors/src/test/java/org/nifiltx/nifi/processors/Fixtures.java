@@ -1,0 +1,65 @@
+package org.nifiltx.nifi.processors;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.apache.nifi.reporting.InitializationException;
+import org.apache.nifi.util.MockFlowFile;
+import org.apache.nifi.util.TestRunner;
+import org.nifiltx.core.safetensors.SafeTensors;
+import org.nifiltx.core.tensor.TensorBundle;
+import org.nifiltx.nifi.service.StandardLtxVideoModelService;
+
+/** The tiny fixtures and a real CPU model service for processor tests. */
+public final class Fixtures {
+    public static final String SERVICE_ID = "ltx-model";
+
+    private Fixtures() {
+    }
+
+    public static Path fixture(final String relative) {
+        try {
+            return Path.of(Fixtures.class.getResource("/fixtures/ltx-tiny/" + relative).toURI());
+        } catch (final URISyntaxException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Adds and enables a CPU service on the diffusers fixture (which carries its text encoder). */
+    public static StandardLtxVideoModelService addService(final TestRunner runner) {
+        final StandardLtxVideoModelService service = new StandardLtxVideoModelService();
+        try {
+            runner.addControllerService(SERVICE_ID, service);
+        } catch (final InitializationException e) {
+            throw new IllegalStateException(e);
+        }
+        runner.setProperty(service, StandardLtxVideoModelService.MODEL_PATH, fixture("model/diffusers").toString());
+        runner.setProperty(service, StandardLtxVideoModelService.INTRA_OP_THREADS, "1");
+        runner.enableControllerService(service);
+        runner.setProperty(LtxProperties.MODEL_SERVICE, SERVICE_ID);
+        return service;
+    }
+
+    public static byte[] bytes(final TensorBundle bundle) {
+        final ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try {
+            SafeTensors.write(out, bundle);
+        } catch (final IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toByteArray();
+    }
+
+    public static TensorBundle tensors(final MockFlowFile flowFile, final Path directory) {
+        try {
+            final Path file = Files.createTempFile(directory, "content", ".safetensors");
+            Files.write(file, flowFile.toByteArray());
+            return SafeTensors.read(file);
+        } catch (final IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

@@ -1,0 +1,120 @@
+package org.nifiltx.nifi.processors;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.apache.nifi.util.MockFlowFile;
+import org.apache.nifi.util.TestRunner;
+import org.apache.nifi.util.TestRunners;
+import org.junit.jupiter.api.Test;
+import org.nifiltx.core.pipeline.PromptEmbeddings;
+import org.nifiltx.core.pipeline.PromptPair;
+import org.nifiltx.core.tensor.Tensor;
+import org.nifiltx.core.tensor.TensorBundle;
+
+/** Bad input never loses a FlowFile: it goes to failure with its content unchanged and the exact reason in ltx.error. */
+class LtxFailureRoutingTest {
+
+    private static TestRunner generateLatents() {
+        final TestRunner runner = TestRunners.newTestRunner(GenerateLatents.class);
+        Fixtures.addService(runner);
+        runner.setProperty(GenerateLatents.NUM_FRAMES, "9");
+        runner.setProperty(GenerateLatents.HEIGHT, "64");
+        runner.setProperty(GenerateLatents.WIDTH, "96");
+        runner.setProperty(GenerateLatents.STEPS, "2");
+        return runner;
+    }
+
+    private static void assertFailure(final TestRunner runner, final byte[] content, final String error) {
+        runner.assertAllFlowFilesTransferred(LtxProperties.FAILURE, 1);
+        final MockFlowFile failed = runner.getFlowFilesForRelationship(LtxProperties.FAILURE).get(0);
+        failed.assertAttributeEquals(LtxAttributes.ERROR, error);
+        assertArrayEquals(content, failed.toByteArray(), "content changed");
+        failed.assertAttributeNotExists(LtxAttributes.STAGE);
+    }
+
+    private static byte[] embeddings(final int width) {
+        final Map<String, Tensor> tensors = new LinkedHashMap<>();
+        tensors.put(PromptEmbeddings.EMBEDDINGS, Tensor.ofFloats(new long[] {1, 8, width}, new float[8 * width]));
+        tensors.put(PromptEmbeddings.ATTENTION_MASK, Tensor.ofLongs(new long[] {1, 8}, new long[8]));
+        tensors.put(PromptPair.NEGATIVE_EMBEDDINGS, Tensor.ofFloats(new long[] {1, 8, width}, new float[8 * width]));
+        tensors.put(PromptPair.NEGATIVE_ATTENTION_MASK, Tensor.ofLongs(new long[] {1, 8}, new long[8]));
+        return Fixtures.bytes(TensorBundle.of(tensors));
+    }
+
+    @Test
+    void corruptSafetensorsContentGoesToFailure() {
+        final TestRunner runner = generateLatents();
+        final byte[] content = "abcde".getBytes(StandardCharsets.US_ASCII);
+        runner.enqueue(content);
+        runner.run();
+        assertFailure(runner, content, "corrupt safetensors file <FlowFile content>: file is 5 bytes, too short for the 8-byte "
+                + "header length");
+    }
+
+    @Test
+    void embeddingsOfTheWrongWidthGoToFailure() {
+        final TestRunner runner = generateLatents();
+        final byte[] content = embeddings(5);
+        runner.enqueue(content);
+        runner.run();
+        assertFailure(runner, content, "'prompt_embeds' must be [batch, tokens, 24] (the transformer's caption_channels), got [1, 8, 5]");
+    }
+
+    @Test
+    void aSizeTheVaeCannotEncodeGoesToFailure() {
+        final TestRunner runner = generateLatents();
+        runner.setProperty(GenerateLatents.HEIGHT, "70");
+        final byte[] content = embeddings(24);
+        runner.enqueue(content);
+        runner.run();
+        assertFailure(runner, content, "height must be a positive multiple of 32, got 70");
+    }
+
+    @Test
+    void aSeedThatIsNotANumberGoesToFailure() {
+        final TestRunner runner = generateLatents();
+        final byte[] content = embeddings(24);
+        runner.enqueue(content, Map.of(LtxAttributes.SEED, "tomorrow"));
+        runner.run();
+        assertFailure(runner, content, "Seed must be a 64-bit integer, got 'tomorrow'");
+    }
+
+    @Test
+    void nanLatentsGoToFailure() {
+        final TestRunner runner = TestRunners.newTestRunner(DecodeVideo.class);
+        Fixtures.addService(runner);
+        final float[] values = new float[16 * 2 * 2 * 3];
+        Arrays.fill(values, 0.5f);
+        values[7] = Float.NaN;
+        final byte[] content = Fixtures.bytes(TensorBundle.of(Map.of(GenerateLatents.LATENTS_TENSOR,
+                Tensor.ofFloats(new long[] {1, 16, 2, 2, 3}, values))));
+        runner.enqueue(content, Map.of(LtxAttributes.NUM_FRAMES, "9", LtxAttributes.HEIGHT, "64", LtxAttributes.WIDTH, "96"));
+        runner.run();
+        assertFailure(runner, content, "tensor 'latents' holds NaN at flat index 7; every value must be finite");
+    }
+
+    @Test
+    void latentsWithTheWrongChannelCountGoToFailure() {
+        final TestRunner runner = TestRunners.newTestRunner(DecodeVideo.class);
+        Fixtures.addService(runner);
+        final byte[] content = Fixtures.bytes(TensorBundle.of(Map.of(GenerateLatents.LATENTS_TENSOR,
+                Tensor.ofFloats(new long[] {1, 8, 2, 2, 3}, new float[8 * 2 * 2 * 3]))));
+        runner.enqueue(content);
+        runner.run();
+        assertFailure(runner, content, "latents must be [1, 16, frames, height, width], got [1, 8, 2, 2, 3]");
+    }
+
+    @Test
+    void anEmptyPromptGoesToFailure() {
+        final TestRunner runner = TestRunners.newTestRunner(EncodePrompt.class);
+        Fixtures.addService(runner);
+        final byte[] content = "untouched".getBytes(StandardCharsets.UTF_8);
+        runner.enqueue(content);
+        runner.run();
+        assertFailure(runner, content, "the Prompt property evaluated to an empty text for this FlowFile");
+    }
+}
