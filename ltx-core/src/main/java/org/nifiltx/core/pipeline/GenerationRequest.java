@@ -76,6 +76,13 @@ public record GenerationRequest(
         return conditionItems().stream().allMatch(c -> c.frameIndex() == 0 && c.mediaFrames() == 1 && c.strength() == 1.0);
     }
 
+    /** The same request for another prompt (stages that carry the prompt in their data rather than in settings). */
+    public GenerationRequest withPrompt(final String newPrompt) {
+        return new GenerationRequest(newPrompt, negativePrompt, image, numFrames, height, width, steps, timesteps, secondPassTimesteps,
+                guidanceScale, stgScale, stgBlocks, rescale, frameRate, decodeTimestep, decodeNoiseScale, imageCondNoiseScale, maxLength,
+                compat, multiScale, downscaleFactor, conditions);
+    }
+
     public boolean classifierFreeGuidance() {
         return guidanceScale > 1.0;
     }

@@ -65,6 +65,34 @@ public final class SafeTensors {
         }
     }
 
+    /**
+     * Reads a safetensors image held in memory (a FlowFile's content); {@code sourceName} stands for the file in error
+     * messages. Tensors are views of {@code bytes}, not copies.
+     */
+    public static TensorBundle read(final byte[] bytes, final String sourceName) {
+        try {
+            final Header header = readHeader(sourceName, new Source() {
+                @Override
+                public long size() {
+                    return bytes.length;
+                }
+
+                @Override
+                public void read(final ByteBuffer destination, final long position) {
+                    destination.put(bytes, (int) position, destination.remaining());
+                }
+            });
+            final Map<String, Tensor> tensors = new LinkedHashMap<>();
+            for (final Entry entry : header.entries()) {
+                final ByteBuffer slice = ByteBuffer.wrap(bytes, (int) (header.dataStart() + entry.start()), (int) entry.length()).slice();
+                tensors.put(entry.name(), new Tensor(entry.dtype(), entry.shape(), slice.order(ByteOrder.LITTLE_ENDIAN)));
+            }
+            return new TensorBundle(tensors, header.metadata());
+        } catch (final IOException e) {
+            throw new LtxException(LtxErrorCode.CORRUPT_FILE, "cannot read " + sourceName + ": " + e.getMessage(), e);
+        }
+    }
+
     /** Reads only the header: names, dtypes, shapes and metadata, without mapping any data. */
     public static Header readHeader(final Path file) {
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
@@ -76,20 +104,41 @@ public final class SafeTensors {
         }
     }
 
+    /** Positional reads from a file or from bytes in memory. */
+    private interface Source {
+        long size() throws IOException;
+
+        void read(ByteBuffer destination, long position) throws IOException;
+    }
+
     private static Header readHeader(final Path file, final FileChannel channel) throws IOException {
-        final long fileSize = channel.size();
+        return readHeader(file.toString(), new Source() {
+            @Override
+            public long size() throws IOException {
+                return channel.size();
+            }
+
+            @Override
+            public void read(final ByteBuffer destination, final long position) throws IOException {
+                readFully(channel, destination, position);
+            }
+        });
+    }
+
+    private static Header readHeader(final String file, final Source source) throws IOException {
+        final long fileSize = source.size();
         if (fileSize < 8) {
             throw corrupt(file, "file is " + fileSize + " bytes, too short for the 8-byte header length");
         }
         final ByteBuffer lengthBytes = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
-        readFully(channel, lengthBytes, 0);
+        source.read(lengthBytes, 0);
         final long headerLength = lengthBytes.getLong(0);
         if (headerLength < 2 || headerLength > MAX_HEADER_BYTES || 8 + headerLength > fileSize) {
             throw corrupt(file, "header length " + Long.toUnsignedString(headerLength) + " is beyond the file size "
                     + fileSize + " (or outside 2.." + MAX_HEADER_BYTES + ")");
         }
         final ByteBuffer headerBytes = ByteBuffer.allocate((int) headerLength);
-        readFully(channel, headerBytes, 8);
+        source.read(headerBytes, 8);
         final JsonNode root = parseJson(file, headerBytes.array());
         final long dataStart = 8 + headerLength;
         return parseHeader(file, root, dataStart, fileSize - dataStart);
@@ -106,7 +155,7 @@ public final class SafeTensors {
         }
     }
 
-    private static JsonNode parseJson(final Path file, final byte[] bytes) {
+    private static JsonNode parseJson(final String file, final byte[] bytes) {
         final String text;
         try {
             text = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
@@ -129,7 +178,7 @@ public final class SafeTensors {
         }
     }
 
-    private static Header parseHeader(final Path file, final JsonNode root, final long dataStart, final long dataLength) {
+    private static Header parseHeader(final String file, final JsonNode root, final long dataStart, final long dataLength) {
         final Map<String, String> metadata = new LinkedHashMap<>();
         final List<Entry> entries = new ArrayList<>();
         final Iterator<Map.Entry<String, JsonNode>> fields = root.fields();
@@ -145,7 +194,7 @@ public final class SafeTensors {
         return new Header(List.copyOf(entries), Map.copyOf(metadata), dataStart);
     }
 
-    private static void readMetadata(final Path file, final JsonNode node, final Map<String, String> metadata) {
+    private static void readMetadata(final String file, final JsonNode node, final Map<String, String> metadata) {
         if (!node.isObject()) {
             throw corrupt(file, "__metadata__ must be an object of strings");
         }
@@ -159,7 +208,7 @@ public final class SafeTensors {
         }
     }
 
-    private static Entry parseEntry(final Path file, final String name, final JsonNode node) {
+    private static Entry parseEntry(final String file, final String name, final JsonNode node) {
         if (!node.isObject()) {
             throw corrupt(file, name, "header entry is not an object");
         }
@@ -192,7 +241,7 @@ public final class SafeTensors {
         return new Entry(name, dtype, shape, offsets[0], length);
     }
 
-    private static long[] longArray(final Path file, final String name, final JsonNode node, final String what, final int size) {
+    private static long[] longArray(final String file, final String name, final JsonNode node, final String what, final int size) {
         if (node == null || !node.isArray() || (size >= 0 && node.size() != size)) {
             throw corrupt(file, name, what + " must be an array" + (size >= 0 ? " of " + size + " integers" : " of integers"));
         }
@@ -208,7 +257,7 @@ public final class SafeTensors {
     }
 
     /** Tensors must tile the data region exactly: in order, no overlap, no hole, nothing past the end. */
-    private static void checkLayout(final Path file, final List<Entry> entries, final long dataLength) {
+    private static void checkLayout(final String file, final List<Entry> entries, final long dataLength) {
         final List<Entry> sorted = new ArrayList<>(entries);
         sorted.sort(Comparator.comparingLong(Entry::start).thenComparingLong(Entry::end));
         long expectedStart = 0;
@@ -296,11 +345,11 @@ public final class SafeTensors {
         }
     }
 
-    private static LtxException corrupt(final Path file, final String message) {
+    private static LtxException corrupt(final String file, final String message) {
         return new LtxException(LtxErrorCode.CORRUPT_FILE, "corrupt safetensors file " + file + ": " + message);
     }
 
-    private static LtxException corrupt(final Path file, final String tensor, final String message) {
+    private static LtxException corrupt(final String file, final String tensor, final String message) {
         return new LtxException(LtxErrorCode.CORRUPT_FILE,
                 "corrupt safetensors file " + file + ": tensor '" + tensor + "': " + message);
     }

@@ -96,6 +96,17 @@ class SafeTensorsTest {
     }
 
     @Test
+    void inMemoryReadEqualsFileReadAndNamesTheSource() throws IOException {
+        final Path file = dir.resolve("m.safetensors");
+        SafeTensors.write(file, new TensorBundle(Map.of("x", Tensor.ofFloats(new long[] {2}, new float[] {1f, -2f})), Map.of("k", "v")));
+        final TensorBundle fromBytes = SafeTensors.read(Files.readAllBytes(file), "<content>");
+        assertArrayEquals(new float[] {1f, -2f}, fromBytes.get("x").toFloatArray());
+        assertEquals(Map.of("k", "v"), fromBytes.metadata());
+        final LtxException e = assertThrows(LtxException.class, () -> SafeTensors.read(new byte[] {1, 2}, "<content>"));
+        assertEquals("corrupt safetensors file <content>: file is 2 bytes, too short for the 8-byte header length", e.getMessage());
+    }
+
+    @Test
     void fileTooShort() throws IOException {
         final Path file = dir.resolve("short.safetensors");
         Files.write(file, new byte[] {1, 2, 3});

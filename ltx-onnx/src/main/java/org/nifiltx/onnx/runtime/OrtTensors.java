@@ -18,8 +18,15 @@ public final class OrtTensors {
     }
 
     public static OnnxTensor toOrt(final OrtEnvironment env, final Tensor tensor) {
+        ByteBuffer data = tensor.data();
+        if (!data.isDirect()) {
+            // ONNX Runtime reads through the buffer's native address; heap bytes (e.g. a FlowFile read into memory) are copied once
+            final ByteBuffer direct = ByteBuffer.allocateDirect(data.remaining()).order(ByteOrder.LITTLE_ENDIAN);
+            direct.put(data).flip();
+            data = direct;
+        }
         try {
-            return OnnxTensor.createTensor(env, tensor.data(), tensor.shape(), javaType(tensor.dtype()));
+            return OnnxTensor.createTensor(env, data, tensor.shape(), javaType(tensor.dtype()));
         } catch (final OrtException e) {
             throw new LtxException(LtxErrorCode.BACKEND_FAILURE, "cannot hand " + tensor + " to ONNX Runtime: " + e.getMessage(), e);
         }

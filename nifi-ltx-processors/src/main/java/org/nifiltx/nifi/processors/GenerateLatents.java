@@ -159,7 +159,8 @@ public class GenerateLatents extends AbstractLtxProcessor {
 
     @Override
     StageOutput process(final ProcessContext context, final ProcessSession session, final FlowFile flowFile) {
-        final GenerationRequest request = withPrompt(template, flowFile.getAttribute(LtxAttributes.PROMPT));
+        final String prompt = flowFile.getAttribute(LtxAttributes.PROMPT);
+        final GenerationRequest request = template.withPrompt(prompt == null ? "" : prompt);
         // Parameters first, so a bad request fails before the content is even read.
         service.validate(request);
         final long seed = parseLong("Seed", context.getProperty(SEED).evaluateAttributeExpressions(flowFile).getValue());
@@ -184,10 +185,4 @@ public class GenerateLatents extends AbstractLtxProcessor {
         return new StageOutput(FlowFileTensors.toBytes(TensorBundle.of(Map.of(LATENTS_TENSOR, latents))), null, attributes);
     }
 
-    private static GenerationRequest withPrompt(final GenerationRequest r, final String prompt) {
-        return new GenerationRequest(prompt == null ? "" : prompt, r.negativePrompt(), r.image(), r.numFrames(), r.height(), r.width(),
-                r.steps(), r.timesteps(), r.secondPassTimesteps(), r.guidanceScale(), r.stgScale(), r.stgBlocks(), r.rescale(),
-                r.frameRate(), r.decodeTimestep(), r.decodeNoiseScale(), r.imageCondNoiseScale(), r.maxLength(), r.compat(),
-                r.multiScale(), r.downscaleFactor());
-    }
 }
