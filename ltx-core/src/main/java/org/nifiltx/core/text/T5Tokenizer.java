@@ -96,6 +96,11 @@ public final class T5Tokenizer {
         }
     }
 
+    /** Loads a Hugging Face {@code tokenizer.json} with a Unigram model (T5 folders that lack {@code spiece.model}). */
+    public static T5Tokenizer fromTokenizerJson(final Path tokenizerJson) {
+        return TokenizerJsonReader.read(tokenizerJson);
+    }
+
     /**
      * Builds the tokenizer from a vocabulary stored elsewhere (a GGUF file's tokenizer.ggml.* arrays). Whitespace is
      * escaped as U+2581 and the dummy prefix goes in front, as in every T5 model; byte fallback is on exactly when

@@ -32,12 +32,15 @@ public record TextEncoderModel(T5Config config, WeightStore weights, T5Tokenizer
         }
         final Path tokenizerDir = encoderDir.toAbsolutePath().resolveSibling("tokenizer");
         final Path spiece = tokenizerDir.resolve("spiece.model");
-        if (!Files.isRegularFile(spiece)) {
-            throw new LtxException(LtxErrorCode.FILE_NOT_FOUND, "tokenizer not found: expected " + spiece);
+        final Path tokenizerJson = tokenizerDir.resolve("tokenizer.json");
+        if (!Files.isRegularFile(spiece) && !Files.isRegularFile(tokenizerJson)) {
+            throw new LtxException(LtxErrorCode.FILE_NOT_FOUND, "tokenizer not found: expected " + spiece + " or " + tokenizerJson);
         }
         final T5Config config = T5Config.fromJson(Json.read(encoderDir.resolve("config.json")), "text_encoder/config.json");
         final WeightStore weights = new WeightStore("text encoder", ShardedSafeTensors.readFolder(encoderDir).tensors());
-        return new TextEncoderModel(config, weights, T5Tokenizer.fromSentencePieceModel(spiece));
+        final T5Tokenizer tokenizer = Files.isRegularFile(spiece) ? T5Tokenizer.fromSentencePieceModel(spiece)
+                : T5Tokenizer.fromTokenizerJson(tokenizerJson);
+        return new TextEncoderModel(config, weights, tokenizer);
     }
 
     private static TextEncoderModel fromGguf(final Path file) {

@@ -63,6 +63,14 @@ class T5TokenizerFixtureTest {
     }
 
     @Test
+    void tokenizerJsonEncodesLikeTheFixture() throws URISyntaxException {
+        final T5Tokenizer tokenizer = T5Tokenizer.fromTokenizerJson(resource("/fixtures/ltx-tiny/model/diffusers/tokenizer/tokenizer.json"));
+        final TensorBundle batch = tokenizer.encodeBatch(prompts, maxLength);
+        assertArrayEquals(expectedIds, batch.get(T5Tokenizer.INPUT_IDS).toLongArray());
+        assertArrayEquals(expectedMask, batch.get(T5Tokenizer.ATTENTION_MASK).toLongArray());
+    }
+
+    @Test
     void unpaddedEncodingIsTheMaskedPrefixWithoutEos() {
         final T5Tokenizer tokenizer = T5Tokenizer.fromSentencePieceModel(spieceModel);
         for (int row = 0; row < prompts.size(); row++) {
