@@ -20,6 +20,9 @@ import org.nifiltx.core.safetensors.SafeTensors;
 import org.nifiltx.core.tensor.Tensor;
 import org.nifiltx.core.tensor.TensorBundle;
 import org.nifiltx.core.text.TextEncoderModel;
+import org.nifiltx.onnx.model.vae.DecodeMemory;
+import org.nifiltx.onnx.model.vae.DecodeTiling;
+import org.nifiltx.onnx.model.vae.VaeDecoderRunner;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -62,6 +65,14 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--max-length", defaultValue = "256", description = "text-encoder with --prompt: padded token length")
     int maxLength;
 
+    @Option(names = "--tile", defaultValue = "auto",
+            description = "vae-decode: auto (default: tile only when the memory budget needs it), none, or a square tile size in pixels")
+    String tile;
+
+    @Option(names = "--memory-budget", paramLabel = "MB",
+            description = "vae-decode with --tile auto: peak memory budget in MB (default: half the physical memory)")
+    Long memoryBudget;
+
     @Option(names = "--verbose", description = "print stack traces on errors")
     boolean verbose;
 
@@ -103,7 +114,36 @@ final class RunCommand implements Callable<Integer> {
             case VAE_DECODE -> chosen.vaeDecoder(checkpoint, options);
             default -> chosen.vaeEncoder(checkpoint, options);
         }) {
+            if (runner instanceof VaeDecoderRunner decoder) {
+                return decoder.run(in, decodeTiling(checkpoint, in));
+            }
             return runner.run(in);
+        }
+    }
+
+    /** The tiling that --tile and --memory-budget ask for (auto: within the budget, see DecodeTiling.forBudget). */
+    private DecodeTiling decodeTiling(final LtxCheckpoint checkpoint, final TensorBundle in) {
+        if (memoryBudget != null && !tile.equals("auto")) {
+            throw new LtxException(LtxErrorCode.INVALID_ARGUMENT, "--memory-budget applies to --tile auto only");
+        }
+        if (memoryBudget != null && memoryBudget < 1) {
+            throw new LtxException(LtxErrorCode.INVALID_ARGUMENT, "--memory-budget must be at least 1 MB, got "
+                    + memoryBudget);
+        }
+        return switch (tile) {
+            case "auto" -> DecodeTiling.forBudget(memoryBudget == null ? DecodeMemory.defaultBudgetBytes()
+                    : memoryBudget << 20, checkpoint.vaeConfig(), in.get("latents_normalized").shape());
+            case "none" -> DecodeTiling.NONE;
+            default -> DecodeTiling.square(tilePixels(), checkpoint.vaeConfig().spatialCompression());
+        };
+    }
+
+    private int tilePixels() {
+        try {
+            return Integer.parseInt(tile);
+        } catch (final NumberFormatException e) {
+            throw new LtxException(LtxErrorCode.INVALID_ARGUMENT, "--tile must be auto, none or a size in pixels, got '"
+                    + tile + "'");
         }
     }
 

@@ -52,35 +52,37 @@ final class TiledDecode {
         final int minWidth = tiling.tileSampleMinWidth() / spatialCompression;
         final int strideHeight = tiling.tileSampleStrideHeight() / spatialCompression;
         final int strideWidth = tiling.tileSampleStrideWidth() / spatialCompression;
-        final List<List<Tile>> rows = new ArrayList<>();
+        final int blendHeight = tiling.tileSampleMinHeight() - tiling.tileSampleStrideHeight();
+        final int blendWidth = tiling.tileSampleMinWidth() - tiling.tileSampleStrideWidth();
+        final int outHeight = (int) latentHeight * spatialCompression;
+        final int outWidth = (int) latentWidth * spatialCompression;
+        float[] out = null;
+        long[] first = null;
+        // Only the row above is kept: a tile blends with its upper and left neighbours, so memory holds two rows.
+        List<Tile> above = null;
         for (int i = 0; i < latentHeight; i += strideHeight) {
             final List<Tile> row = new ArrayList<>();
             for (int j = 0; j < latentWidth; j += strideWidth) {
                 final int[] window = {i, (int) Math.min(i + minHeight, latentHeight), j,
                     (int) Math.min(j + minWidth, latentWidth)};
-                row.add(new Tile(decodeTile.apply(window)));
-            }
-            rows.add(row);
-        }
-        final int blendHeight = tiling.tileSampleMinHeight() - tiling.tileSampleStrideHeight();
-        final int blendWidth = tiling.tileSampleMinWidth() - tiling.tileSampleStrideWidth();
-        final long[] first = rows.get(0).get(0).shape;
-        final int outHeight = (int) latentHeight * spatialCompression;
-        final int outWidth = (int) latentWidth * spatialCompression;
-        final int planes = rows.get(0).get(0).planes();
-        final float[] out = new float[planes * outHeight * outWidth];
-        for (int i = 0; i < rows.size(); i++) {
-            for (int j = 0; j < rows.get(i).size(); j++) {
-                final Tile tile = rows.get(i).get(j);
-                if (i > 0) {
-                    blendVertical(rows.get(i - 1).get(j), tile, blendHeight);
+                final Tile tile = new Tile(decodeTile.apply(window));
+                if (out == null) {
+                    first = tile.shape;
+                    out = new float[tile.planes() * outHeight * outWidth];
                 }
-                if (j > 0) {
-                    blendHorizontal(rows.get(i).get(j - 1), tile, blendWidth);
+                final int column = row.size();
+                if (above != null) {
+                    blendVertical(above.get(column), tile, blendHeight);
                 }
-                place(tile, out, i * tiling.tileSampleStrideHeight(), j * tiling.tileSampleStrideWidth(),
-                        tiling.tileSampleStrideHeight(), tiling.tileSampleStrideWidth(), outHeight, outWidth);
+                if (column > 0) {
+                    blendHorizontal(row.get(column - 1), tile, blendWidth);
+                }
+                place(tile, out, i / strideHeight * tiling.tileSampleStrideHeight(),
+                        column * tiling.tileSampleStrideWidth(), tiling.tileSampleStrideHeight(),
+                        tiling.tileSampleStrideWidth(), outHeight, outWidth);
+                row.add(tile);
             }
+            above = row;
         }
         return Tensor.ofFloats(new long[] {first[0], first[1], first[2], outHeight, outWidth}, out);
     }

@@ -21,6 +21,10 @@ import org.nifiltx.onnx.runtime.SessionConfig;
  * decoders) → {@code video} [B, 3, 8(F−1)+1, 32h, 32w] and {@code frames_uint8} [F_px, H, W, 3] of batch item 0.
  * Decoders with noise injection (0.9.1) also take one [H, W] noise map per injection point (names from
  * {@link #noiseInputNames()}); maps not given are drawn from N(0, 1) with a fixed seed.
+ *
+ * <p>{@link #run(TensorBundle)} decodes whole when the estimated peak memory fits the runner's budget and in tiles
+ * otherwise ({@link DecodeTiling#forBudget}); the budget defaults to {@link DecodeMemory#defaultBudgetBytes()}, and
+ * {@link #open(LtxCheckpoint, SessionConfig, DecodeTiling)} fixes the tiling instead (e.g. {@link DecodeTiling#NONE}).
  */
 public final class VaeDecoderRunner implements ComponentRunner {
     /** Seed for noise maps the caller does not supply, so that a decode is repeatable. */
@@ -30,20 +34,55 @@ public final class VaeDecoderRunner implements ComponentRunner {
     private final ComponentContract contract;
     private final List<Decoder.NoiseInput> noiseInputs;
     private final OnnxSession session;
+    /** The tiling of every {@link #run(TensorBundle)}, or null to choose one per call from {@link #budgetBytes}. */
+    private final DecodeTiling fixedTiling;
+    private final long budgetBytes;
 
     private VaeDecoderRunner(final VaeConfig config, final List<Decoder.NoiseInput> noiseInputs,
-            final OnnxSession session) {
+            final OnnxSession session, final DecodeTiling fixedTiling, final long budgetBytes) {
         this.config = config;
         this.contract = ComponentContract.vaeDecode(config);
         this.noiseInputs = noiseInputs;
         this.session = session;
+        this.fixedTiling = fixedTiling;
+        this.budgetBytes = budgetBytes;
     }
 
+    /** A runner that tiles automatically within {@link DecodeMemory#defaultBudgetBytes()}. */
     public static VaeDecoderRunner open(final LtxCheckpoint checkpoint, final SessionConfig config) {
+        return open(checkpoint, config, DecodeMemory.defaultBudgetBytes());
+    }
+
+    /** A runner that tiles automatically so that a decode's estimated peak stays within {@code budgetBytes}. */
+    public static VaeDecoderRunner open(final LtxCheckpoint checkpoint, final SessionConfig config,
+            final long budgetBytes) {
+        if (budgetBytes <= 0) {
+            throw new LtxException(LtxErrorCode.INVALID_ARGUMENT,
+                    "vae-decode: memory budget must be positive, got " + budgetBytes + " bytes");
+        }
+        return create(checkpoint, config, null, budgetBytes);
+    }
+
+    /** A runner that always decodes with {@code tiling} ({@link DecodeTiling#NONE}: always whole). */
+    public static VaeDecoderRunner open(final LtxCheckpoint checkpoint, final SessionConfig config,
+            final DecodeTiling tiling) {
+        return create(checkpoint, config, tiling, 0);
+    }
+
+    private static VaeDecoderRunner create(final LtxCheckpoint checkpoint, final SessionConfig config,
+            final DecodeTiling tiling, final long budgetBytes) {
         final VaeConfig vae = checkpoint.vaeConfig();
         final VaeGraphs.DecoderGraph graph = VaeGraphs.decoderGraph(vae, checkpoint.vaeWeights());
         final OnnxSession session = OnnxSession.create(graph.graph(), config);
-        return new VaeDecoderRunner(vae, graph.noiseInputs(), session);
+        return new VaeDecoderRunner(vae, graph.noiseInputs(), session, tiling, budgetBytes);
+    }
+
+    /** The tiling {@link #run(TensorBundle)} uses for these inputs. */
+    public DecodeTiling tilingFor(final TensorBundle inputs) {
+        if (fixedTiling != null) {
+            return fixedTiling;
+        }
+        return DecodeTiling.forBudget(budgetBytes, config, inputs.get("latents_normalized").shape());
     }
 
     /** Names of the noise map inputs (empty unless the decoder injects noise). */
@@ -54,26 +93,48 @@ public final class VaeDecoderRunner implements ComponentRunner {
     @Override
     public TensorBundle run(final TensorBundle inputs) {
         contract.validate(inputs);
-        return session.run(feeds(inputs));
+        return run(inputs, tilingFor(inputs));
     }
 
     /**
-     * Decodes in overlapping spatial tiles blended as diffusers' {@code enable_tiling} does (memory-bounded; differs
-     * from {@link #run(TensorBundle)} near the seams). Latents that fit in one tile are decoded whole. Noise maps are
-     * cut to each tile's window. {@code frames_uint8} is rounded from the blended video.
+     * Decodes in overlapping tiles blended as diffusers' {@code enable_tiling} and framewise decoding do
+     * (memory-bounded; differs from the untiled decode near the seams): temporal chunks first, each decoded in
+     * spatial tiles. Latents that fit in one tile are decoded whole, as is everything with {@link DecodeTiling#NONE}.
+     * Noise maps are cut to each tile's window. {@code frames_uint8} is rounded from the blended video.
      */
     public TensorBundle run(final TensorBundle inputs, final DecodeTiling tiling) {
         contract.validate(inputs);
-        final int spatial = config.spatialCompression();
-        tiling.requireMultipleOf(spatial);
+        final int temporal = config.temporalCompression();
+        tiling.requireMultipleOf(config.spatialCompression(), temporal);
         final TensorBundle full = feeds(inputs);
         final Tensor latents = full.get("latents_normalized");
-        final long height = latents.dim(3);
-        final long width = latents.dim(4);
-        if (height <= tiling.tileSampleMinHeight() / spatial && width <= tiling.tileSampleMinWidth() / spatial) {
+        final int frames = (int) latents.dim(2);
+        final Tensor video;
+        if (tiling.temporal() && frames > tiling.tileSampleMinNumFrames() / temporal + 1) {
+            video = TemporalTiledDecode.decode(frames, temporal, tiling, (start, end) -> decodeSpatially(
+                    full.with("latents_normalized", TemporalTiledDecode.frames(latents, start, end)), tiling));
+        } else if (spansSeveralTiles(latents, tiling)) {
+            video = decodeSpatially(full, tiling);
+        } else {
             return session.run(full);
         }
-        final Tensor video = TiledDecode.decode(height, width, spatial, tiling, window -> {
+        return TensorBundle.of(Map.of("video", video,
+                "frames_uint8", FramesPostprocess.toUint8(video, FramesPostprocess.Rounding.ROUND)));
+    }
+
+    private boolean spansSeveralTiles(final Tensor latents, final DecodeTiling tiling) {
+        final int spatial = config.spatialCompression();
+        return tiling.spatial() && (latents.dim(3) > tiling.tileSampleMinHeight() / spatial
+                || latents.dim(4) > tiling.tileSampleMinWidth() / spatial);
+    }
+
+    /** The video of complete graph feeds, decoded in spatial tiles when they span several. */
+    private Tensor decodeSpatially(final TensorBundle full, final DecodeTiling tiling) {
+        final Tensor latents = full.get("latents_normalized");
+        if (!spansSeveralTiles(latents, tiling)) {
+            return session.run(full).get("video");
+        }
+        return TiledDecode.decode(latents.dim(3), latents.dim(4), config.spatialCompression(), tiling, window -> {
             TensorBundle tile = full.with("latents_normalized",
                     TiledDecode.window(latents, window[0], window[1], window[2], window[3]));
             for (final Decoder.NoiseInput noise : noiseInputs) {
@@ -84,8 +145,6 @@ public final class VaeDecoderRunner implements ComponentRunner {
             }
             return session.run(tile).get("video");
         });
-        return TensorBundle.of(Map.of("video", video,
-                "frames_uint8", FramesPostprocess.toUint8(video, FramesPostprocess.Rounding.ROUND)));
     }
 
     /** The graph feeds: float32 inputs plus every noise map (given ones checked, missing ones drawn). */

@@ -1,0 +1,126 @@
+package org.nifiltx.onnx.model.vae;
+
+import java.lang.management.ManagementFactory;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import org.nifiltx.core.checkpoint.VaeBlock;
+import org.nifiltx.core.checkpoint.VaeConfig;
+
+/**
+ * The memory model behind {@link DecodeTiling#forBudget}. The peak of one decoder run is estimated from its widest
+ * activation: the largest channels × frames × height × width over every stage of the decoder (conv_in, each up block,
+ * the patched conv_out output), times 4 bytes, times {@link #PEAK_FACTOR}. The factor covers what is alive at once
+ * around the widest convolution: the block input kept for the residual, its normalised copy, the padded copy that
+ * feeds Conv, the Conv output, and the video copied out of ONNX Runtime into Java. It was checked against the peak
+ * resident set of whole decodes of the tiny fixture model (see {@code VaeDecodePeakMemoryTest}).
+ */
+public final class DecodeMemory {
+    /** Peak bytes of a decode ÷ (widest activation × 4 bytes); see the class comment. */
+    public static final int PEAK_FACTOR = 6;
+    /** Share of physical memory a decode may use when no budget is given. */
+    public static final double DEFAULT_BUDGET_SHARE = 0.5;
+    /** Smallest spatial tile the policy picks, in latent pixels (one pixel of blend needs two). */
+    static final int MIN_TILE_LATENT = 2;
+    /** Smallest temporal tile the policy picks, in latent frames after the first (diffusers' 16 frames ÷ 8). */
+    static final int MIN_TILE_LATENT_FRAMES = 2;
+
+    private DecodeMemory() {
+    }
+
+    /**
+     * Default budget: half the machine's physical memory, read through {@code com.sun.management}. Physical memory
+     * rather than the JVM heap because ONNX Runtime allocates activations natively, outside the heap.
+     */
+    public static long defaultBudgetBytes() {
+        final java.lang.management.OperatingSystemMXBean bean = ManagementFactory.getOperatingSystemMXBean();
+        if (bean instanceof com.sun.management.OperatingSystemMXBean system) {
+            return (long) (system.getTotalMemorySize() * DEFAULT_BUDGET_SHARE);
+        }
+        return (long) (Runtime.getRuntime().maxMemory() * DEFAULT_BUDGET_SHARE);
+    }
+
+    /** Estimated peak bytes of one decoder run on latents of {@code batch} × F × h × w. */
+    public static long estimatePeakBytes(final VaeConfig config, final long batch, final long frames,
+            final long height, final long width) {
+        return widestActivation(config, frames, height, width) * batch * Float.BYTES * PEAK_FACTOR;
+    }
+
+    /** Largest element count of one batch item over the decoder's stages, walked as {@link Decoder} builds them. */
+    static long widestActivation(final VaeConfig config, final long latentFrames, final long latentHeight,
+            final long latentWidth) {
+        final List<VaeBlock> blocks = new ArrayList<>(config.decoderBlocks());
+        Collections.reverse(blocks);
+        long channels = config.decoderBaseChannels();
+        for (final VaeBlock block : blocks) {
+            if (block.type().equals("res_x_y") || block.type().startsWith("compress")) {
+                channels *= block.multiplier();
+            }
+        }
+        long frames = latentFrames;
+        long height = latentHeight;
+        long width = latentWidth;
+        long widest = config.latentChannels() * frames * height * width;
+        widest = Math.max(widest, channels * frames * height * width);
+        for (final VaeBlock block : blocks) {
+            if (block.type().equals("res_x_y")) {
+                channels /= block.multiplier();
+            } else if (block.type().startsWith("compress")) {
+                final long[] stride = Encoder.stride(block.type());
+                // the Conv before the shuffle: st·sh·sw·C/m channels at the input size
+                final long reduction = block.type().equals("compress_all") ? block.multiplier() : 1;
+                widest = Math.max(widest, stride[0] * stride[1] * stride[2] * channels / reduction * frames * height
+                        * width);
+                channels /= reduction;
+                frames = stride[0] * frames - (stride[0] - 1);
+                height *= stride[1];
+                width *= stride[2];
+            }
+            widest = Math.max(widest, channels * frames * height * width);
+        }
+        final long patched = (long) config.outChannels() * config.patchSize() * config.patchSize();
+        return Math.max(widest, patched * frames * height * width);
+    }
+
+    /**
+     * The policy, in order: (1) {@link DecodeTiling#NONE} when a whole decode fits; (2) spatial tiles only, the
+     * largest square tile of at least {@link #MIN_TILE_LATENT} latent pixels that fits; (3) temporal tiles too, the
+     * longest temporal tile (then the largest square tile, or none) that fits, with a stride of half the tile
+     * (diffusers' 16 / 8); (4) when nothing fits, the smallest tiles, as the best that can be done.
+     */
+    static DecodeTiling choose(final long budgetBytes, final VaeConfig config, final long[] latentShape) {
+        final long batch = latentShape[0];
+        final long frames = latentShape[2];
+        final long height = latentShape[3];
+        final long width = latentShape[4];
+        if (estimatePeakBytes(config, batch, frames, height, width) <= budgetBytes) {
+            return DecodeTiling.NONE;
+        }
+        final int spatial = config.spatialCompression();
+        final int largest = (int) Math.max(height, width);
+        for (int tile = largest - 1; tile >= MIN_TILE_LATENT; tile--) {
+            if (estimatePeakBytes(config, batch, frames, Math.min(tile, height), Math.min(tile, width))
+                    <= budgetBytes) {
+                return DecodeTiling.square(tile * spatial, spatial);
+            }
+        }
+        final int temporal = config.temporalCompression();
+        for (int chunk = (int) frames - 2; chunk >= MIN_TILE_LATENT_FRAMES; chunk--) {
+            // a temporal tile decodes chunk + 1 latent frames
+            for (int tile = largest; tile >= MIN_TILE_LATENT; tile--) {
+                if (estimatePeakBytes(config, batch, chunk + 1, Math.min(tile, height), Math.min(tile, width))
+                        <= budgetBytes) {
+                    return withSpace(tile, largest, spatial).withFrames(chunk * temporal,
+                            Math.max(1, chunk / 2) * temporal);
+                }
+            }
+        }
+        final DecodeTiling smallest = withSpace(MIN_TILE_LATENT, largest, spatial);
+        return frames - 2 >= MIN_TILE_LATENT_FRAMES ? smallest.withFrames(MIN_TILE_LATENT_FRAMES * temporal,
+                MIN_TILE_LATENT_FRAMES / 2 * temporal) : smallest;
+    }
+
+    private static DecodeTiling withSpace(final int tile, final int largest, final int spatial) {
+        return tile >= largest ? DecodeTiling.NONE : DecodeTiling.square(tile * spatial, spatial);
+    }
+}

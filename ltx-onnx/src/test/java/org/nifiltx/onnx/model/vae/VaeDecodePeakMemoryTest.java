@@ -1,0 +1,56 @@
+package org.nifiltx.onnx.model.vae;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledOnOs;
+import org.junit.jupiter.api.condition.OS;
+import org.nifiltx.core.checkpoint.LtxCheckpoint;
+
+/**
+ * Peak memory of a whole and of a budget-tiled decode of latents [1, 16, 4, 16, 16] (video [1, 3, 25, 512, 512], 79
+ * MB of floats), each in a fresh JVM running {@link DecodePeakMemoryProbe}, compared by the growth of the process's
+ * peak resident set ({@code VmHWM}) over the decode. Measured (2 cores, -Xmx2g): whole 487 MB, tiled within a 32 MiB
+ * budget (128-px tiles every 96 px) 303 MB, i.e. −38 %; the test asserts at least −25 %. The whole decode's growth
+ * is 6.2 × its widest activation (79 MB), which is where {@link DecodeMemory#PEAK_FACTOR} = 6 comes from; the test
+ * asserts 4 … 8. The tiled decode cannot drop further than about 3 × the video: the blended video, its uint8
+ * frames and the tiles of two rows live on the Java heap.
+ */
+@EnabledOnOs(OS.LINUX)
+class VaeDecodePeakMemoryTest {
+    private static final Pattern GROWTH = Pattern.compile("before=(\\d+) after=(\\d+)");
+
+    /** Peak resident set growth over the decode, in bytes, of a fresh JVM decoding with {@code tiling}. */
+    private static long decodeGrowth(final String tiling) throws IOException, InterruptedException {
+        final Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+        final Process process = new ProcessBuilder(List.of(java.toString(), "--enable-native-access=ALL-UNNAMED",
+                "-Xmx2g", "-cp", System.getProperty("java.class.path"), DecodePeakMemoryProbe.class.getName(), "4",
+                "16", "16", tiling)).redirectErrorStream(true).start();
+        final String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(process.waitFor(120, TimeUnit.SECONDS), "probe did not finish");
+        assertEquals(0, process.exitValue(), output);
+        final Matcher matcher = GROWTH.matcher(output);
+        assertTrue(matcher.find(), output);
+        return (Long.parseLong(matcher.group(2)) - Long.parseLong(matcher.group(1))) * 1024;
+    }
+
+    @Test
+    void tilingWithinABudgetLowersThePeak() throws IOException, InterruptedException {
+        final long whole = decodeGrowth("none");
+        final long tiled = decodeGrowth(Long.toString(32L << 20));
+        assertTrue(tiled <= 0.75 * whole, "tiled decode grew the peak by " + tiled + " bytes, whole by " + whole);
+        final long widest = DecodeMemory.widestActivation(
+                LtxCheckpoint.open(VaeFixtures.resource("model/ltxv-tiny.safetensors")).vaeConfig(), 4, 16, 16)
+                * Float.BYTES;
+        final double factor = (double) whole / widest;
+        assertTrue(factor >= 4 && factor <= 8, "whole decode peak is " + factor + " × the widest activation");
+    }
+}
