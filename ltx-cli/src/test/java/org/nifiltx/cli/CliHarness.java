@@ -2,8 +2,8 @@ package org.nifiltx.cli;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.net.URISyntaxException;
 import java.nio.file.Path;
+import org.nifiltx.core.testing.TinyFixtures;
 
 /** Runs {@code ltx} in-process and captures what it prints. */
 final class CliHarness {
@@ -21,10 +21,6 @@ final class CliHarness {
     }
 
     static Path fixture(final String relative) {
-        try {
-            return Path.of(CliHarness.class.getResource("/fixtures/ltx-tiny/" + relative).toURI());
-        } catch (final URISyntaxException e) {
-            throw new IllegalStateException(e);
-        }
+        return TinyFixtures.path(relative);
     }
 }

@@ -3,7 +3,6 @@ package org.nifiltx.cli;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -24,6 +23,7 @@ import org.nifiltx.core.pipeline.NoiseSource;
 import org.nifiltx.core.safetensors.SafeTensors;
 import org.nifiltx.core.tensor.Tensor;
 import org.nifiltx.core.tensor.TensorBundle;
+import org.nifiltx.core.testing.Parity;
 
 /** {@code ltx generate} reproduces the three pipeline fixtures from the command line, for both checkpoint layouts. */
 class GenerateCommandTest {
@@ -66,19 +66,6 @@ class GenerateCommandTest {
         return SafeTensors.read(output);
     }
 
-    static void assertFrames(final Tensor expected, final Tensor actual) {
-        assertArrayEquals(expected.shape(), actual.shape(), "frames shape");
-        final byte[] e = expected.toByteArray();
-        final byte[] a = actual.toByteArray();
-        int within = 0;
-        for (int i = 0; i < e.length; i++) {
-            if (Math.abs((e[i] & 0xFF) - (a[i] & 0xFF)) <= 1) {
-                within++;
-            }
-        }
-        assertTrue(within >= 0.999 * e.length, "frames within +-1: " + within + " of " + e.length);
-    }
-
     @ParameterizedTest
     @ValueSource(strings = {"model/ltxv-tiny.safetensors", "model/diffusers"})
     void textToVideoLikeDiffusersLtxPipeline(final String model) throws IOException {
@@ -91,7 +78,7 @@ class GenerateCommandTest {
         args.addAll(List.of("--steps", p.get("num_inference_steps").asText(), "--compat", "diffusers",
                 "--noise", noise.toString(), "--save-latents", latents.toString()));
         final TensorBundle out = run(args);
-        assertFrames(expected.get("frames_uint8"), out.get("frames_uint8"));
+        Parity.assertFrames(expected.get("frames_uint8"), out.get("frames_uint8"), "frames");
         // The saved latents are the pipeline's final step, unpacked to [1, C, F, h, w] and normalised.
         final Tensor saved = SafeTensors.read(latents).get("latents");
         assertArrayEquals(new long[] {1, 16, 2, 2, 3}, saved.shape());
@@ -111,7 +98,7 @@ class GenerateCommandTest {
         final List<String> args = common(model, p);
         args.addAll(List.of("--timesteps", String.join(",", timesteps), "--compat", "official", "--noise", noise.toString()));
         final TensorBundle out = run(args);
-        assertFrames(expected.get("frames_uint8"), out.get("frames_uint8"));
+        Parity.assertFrames(expected.get("frames_uint8"), out.get("frames_uint8"), "frames");
         Parity.assertClose(LatentLayout.unpack(expected.get("latents_step_6"), 2, 2, 3), out.get("latents"), "latents");
     }
 
@@ -129,7 +116,7 @@ class GenerateCommandTest {
         args.addAll(List.of("--steps", p.get("num_inference_steps").asText(), "--compat", "diffusers", "--mode", "i2v",
                 "--image", CliHarness.fixture("cases/pipeline_i2v/image.png").toString(), "--noise", noiseFile(draws).toString()));
         final TensorBundle out = run(args);
-        assertFrames(expected.get("frames_uint8"), out.get("frames_uint8"));
+        Parity.assertFrames(expected.get("frames_uint8"), out.get("frames_uint8"), "frames");
     }
 
     @Test

@@ -13,6 +13,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.nifiltx.core.safetensors.SafeTensors;
 import org.nifiltx.core.tensor.TensorBundle;
+import org.nifiltx.core.testing.Parity;
 
 /** {@code ltx run text-encoder} reproduces the T5 fixtures from ids or from prompts, from safetensors or GGUF weights. */
 class TextEncoderRunTest {

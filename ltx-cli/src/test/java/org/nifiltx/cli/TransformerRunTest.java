@@ -11,6 +11,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.nifiltx.core.safetensors.SafeTensors;
 import org.nifiltx.core.tensor.Tensor;
 import org.nifiltx.core.tensor.TensorBundle;
+import org.nifiltx.core.testing.Parity;
 
 /** {@code ltx run transformer} reproduces every transformer fixture output from contract-named inputs, both layouts. */
 class TransformerRunTest {

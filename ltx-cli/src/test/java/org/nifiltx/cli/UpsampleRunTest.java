@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.nifiltx.core.safetensors.SafeTensors;
+import org.nifiltx.core.testing.Parity;
 
 class UpsampleRunTest {
     @Test

@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -22,14 +21,11 @@ import org.nifiltx.core.error.LtxException;
 import org.nifiltx.core.safetensors.SafeTensors;
 import org.nifiltx.core.tensor.Tensor;
 import org.nifiltx.core.tensor.TensorBundle;
+import org.nifiltx.core.testing.TinyFixtures;
 
 class LtxCheckpointTest {
     static Path fixture(final String relative) {
-        try {
-            return Path.of(LtxCheckpointTest.class.getResource("/fixtures/ltx-tiny/" + relative).toURI());
-        } catch (final URISyntaxException e) {
-            throw new IllegalStateException(e);
-        }
+        return TinyFixtures.path(relative);
     }
 
     private static final LtxCheckpoint SINGLE = LtxCheckpoint.open(fixture("model/ltxv-tiny.safetensors"));

@@ -2,12 +2,10 @@ package org.nifiltx.onnx.pipeline;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -31,6 +29,8 @@ import org.nifiltx.core.pipeline.SuppliedNoise;
 import org.nifiltx.core.safetensors.SafeTensors;
 import org.nifiltx.core.tensor.Tensor;
 import org.nifiltx.core.tensor.TensorBundle;
+import org.nifiltx.core.testing.Parity;
+import org.nifiltx.core.testing.TinyFixtures;
 import org.nifiltx.core.text.TextEncoderModel;
 
 /** The three reference pipelines end to end: per-step latents ≤ 1e-4 relative, frames within ±1 on ≥ 99.9 %. */
@@ -38,11 +38,7 @@ class PipelineParityTest {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     static Path fixture(final String relative) {
-        try {
-            return Path.of(PipelineParityTest.class.getResource("/fixtures/ltx-tiny/" + relative).toURI());
-        } catch (final URISyntaxException e) {
-            throw new IllegalStateException(e);
-        }
+        return TinyFixtures.path(relative);
     }
 
     private static GenerationResult generate(final String model, final GenerationRequest request, final NoiseSource noise) {
@@ -69,34 +65,8 @@ class PipelineParityTest {
     private static void assertSteps(final TensorBundle expected, final GenerationResult result, final int steps) {
         assertEquals(steps, result.stepLatents().size());
         for (int i = 0; i < steps; i++) {
-            assertClose(expected.get("latents_step_" + i), result.stepLatents().get(i), "latents_step_" + i);
+            Parity.assertClose(expected.get("latents_step_" + i), result.stepLatents().get(i), "latents_step_" + i);
         }
-    }
-
-    static void assertClose(final Tensor expected, final Tensor actual, final String what) {
-        assertArrayEquals(expected.shape(), actual.shape(), what);
-        final float[] e = expected.toFloatArray();
-        final float[] a = actual.toFloatArray();
-        double maxRef = 0;
-        double maxErr = 0;
-        for (int i = 0; i < e.length; i++) {
-            maxRef = Math.max(maxRef, Math.abs(e[i]));
-            maxErr = Math.max(maxErr, Math.abs(e[i] - a[i]));
-        }
-        assertTrue(maxErr <= 1e-4 * maxRef, what + ": max abs error " + maxErr + " > 1e-4 x " + maxRef);
-    }
-
-    static void assertFrames(final Tensor expected, final Tensor actual) {
-        assertArrayEquals(expected.shape(), actual.shape(), "frames shape");
-        final byte[] e = expected.toByteArray();
-        final byte[] a = actual.toByteArray();
-        int within = 0;
-        for (int i = 0; i < e.length; i++) {
-            if (Math.abs((e[i] & 0xFF) - (a[i] & 0xFF)) <= 1) {
-                within++;
-            }
-        }
-        assertTrue(within >= 0.999 * e.length, "frames within +-1: " + within + " of " + e.length);
     }
 
     @ParameterizedTest
@@ -111,7 +81,7 @@ class PipelineParityTest {
         final GenerationResult result = generate(model, request, noise);
         assertArrayEquals(expected.get("sigmas").toFloatArray(), withZero(result.sigmas().get(0)), 1e-6f);
         assertSteps(expected, result, 4);
-        assertFrames(expected.get("frames_uint8"), result.frames());
+        Parity.assertFrames(expected.get("frames_uint8"), result.frames(), "frames");
     }
 
     @ParameterizedTest
@@ -127,7 +97,7 @@ class PipelineParityTest {
                 inputs.get("initial_latents_packed"))), new SeededNoise(0));
         final GenerationResult result = generate(model, request, noise);
         assertSteps(expected, result, 7);
-        assertFrames(expected.get("frames_uint8"), result.frames());
+        Parity.assertFrames(expected.get("frames_uint8"), result.frames(), "frames");
     }
 
     @ParameterizedTest
@@ -144,7 +114,7 @@ class PipelineParityTest {
         draws.put(NoiseSource.DECODE_NOISE, inputs.get("randn_draw_2"));
         final GenerationResult result = generate(model, request, new SuppliedNoise(TensorBundle.of(draws), null));
         assertSteps(expected, result, 4);
-        assertFrames(expected.get("frames_uint8"), result.frames());
+        Parity.assertFrames(expected.get("frames_uint8"), result.frames(), "frames");
     }
 
     private static float[] withZero(final float[] sigmas) {

@@ -23,16 +23,16 @@ import org.nifiltx.core.safetensors.SafeTensors;
 import org.nifiltx.core.safetensors.ShardedSafeTensors;
 import org.nifiltx.core.tensor.Tensor;
 import org.nifiltx.core.tensor.TensorBundle;
+import org.nifiltx.core.testing.Parity;
+import org.nifiltx.core.testing.TinyFixtures;
 import org.nifiltx.onnx.graph.GraphValidator;
 import org.nifiltx.onnx.graph.Target;
 import org.nifiltx.onnx.proto.OnnxProto.ModelProto;
 import org.nifiltx.onnx.runtime.SessionConfig;
 
 class T5EncoderRunnerTest {
-    private static final double TOLERANCE = 1e-4;
-
     private static Path fixture(final String relative) throws URISyntaxException {
-        return Path.of(T5EncoderRunnerTest.class.getResource("/fixtures/ltx-tiny/" + relative).toURI());
+        return TinyFixtures.path(relative);
     }
 
     private static T5Config config(final Path folder) {
@@ -57,23 +57,12 @@ class T5EncoderRunnerTest {
         }
     }
 
-    /** Asserts max|actual − expected| ≤ 1e-4 · max|expected| and returns the error relative to max|expected|. */
+    /** Asserts the fixture tolerance and returns the error relative to max|expected|. */
     private static double assertClose(final Tensor expected, final Tensor actual, final String what) {
-        assertArrayEquals(expected.shape(), actual.shape(), what + " shape");
-        final float[] e = expected.toFloatArray();
-        final float[] a = actual.toFloatArray();
-        double maxReference = 0;
-        double maxError = 0;
-        for (int i = 0; i < e.length; i++) {
-            maxReference = Math.max(maxReference, Math.abs(e[i]));
-            maxError = Math.max(maxError, Math.abs(e[i] - a[i]));
-        }
-        System.out.printf("%s: max abs error %.3e, max|ref| %.4f, relative %.3e (tolerance %.0e)%n", what, maxError,
-                maxReference, maxError / maxReference, TOLERANCE);
-        assertTrue(maxReference > 0, what + ": reference is all zeros");
-        assertTrue(maxError <= TOLERANCE * maxReference, what + ": max abs error " + maxError + " > " + TOLERANCE
-                + " x max|ref| " + maxReference);
-        return maxError / maxReference;
+        final double error = Parity.relativeError(expected, actual);
+        System.out.printf("%s: relative error %.3e (tolerance %.0e)%n", what, error, Parity.RELATIVE_TOLERANCE);
+        Parity.assertClose(expected, actual, what);
+        return error;
     }
 
     @Test

@@ -17,15 +17,15 @@ import org.nifiltx.core.safetensors.SafeTensors;
 import org.nifiltx.core.tensor.Tensor;
 import org.nifiltx.core.tensor.TensorBundle;
 import org.nifiltx.onnx.graph.GraphValidator;
+import org.nifiltx.core.testing.Parity;
+import org.nifiltx.core.testing.TinyFixtures;
 import org.nifiltx.onnx.graph.Target;
 import org.nifiltx.onnx.proto.OnnxProto.ModelProto;
 import org.nifiltx.onnx.runtime.SessionConfig;
 
 class LatentUpsamplerRunnerTest {
-    private static final double TOLERANCE = 1e-4;
-
     private static Path fixture(final String relative) throws URISyntaxException {
-        return Path.of(LatentUpsamplerRunnerTest.class.getResource("/fixtures/ltx-tiny/" + relative).toURI());
+        return TinyFixtures.path(relative);
     }
 
     private static LatentUpsamplerModel model() throws URISyntaxException {
@@ -33,18 +33,9 @@ class LatentUpsamplerRunnerTest {
     }
 
     private static void assertClose(final float[] expected, final float[] actual, final String what) {
-        assertEquals(expected.length, actual.length, what + " size");
-        double maxReference = 0;
-        double maxError = 0;
-        for (int i = 0; i < expected.length; i++) {
-            maxReference = Math.max(maxReference, Math.abs(expected[i]));
-            maxError = Math.max(maxError, Math.abs(expected[i] - actual[i]));
-        }
-        System.out.printf("%s: max abs error %.3e, max|ref| %.4f, relative %.3e (tolerance %.0e)%n", what, maxError,
-                maxReference, maxError / maxReference, TOLERANCE);
-        assertTrue(maxReference > 0, what + ": reference is all zeros");
-        assertTrue(maxError <= TOLERANCE * maxReference, what + ": max abs error " + maxError + " > " + TOLERANCE
-                + " x max|ref| " + maxReference);
+        System.out.printf("%s: relative error %.3e (tolerance %.0e)%n", what, Parity.relativeError(expected, actual),
+                Parity.RELATIVE_TOLERANCE);
+        Parity.assertClose(expected, actual, what);
     }
 
     @Test
