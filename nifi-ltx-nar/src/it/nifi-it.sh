@@ -264,7 +264,6 @@ mp4_written() {
 }
 wait_for 300 "the MP4 in $OUT" mp4_written
 MP4=$(compgen -G "$OUT/*.mp4" | head -n 1)
-sleep 1 # PutFile writes a dot-file and renames it, so the name appears complete; the pause is for the provenance/log side
 log "PutFile wrote $MP4 ($(stat -c %s "$MP4") bytes)"
 "$JAVA" --enable-native-access=ALL-UNNAMED -cp "$ROOT/ltx-cli/target/ltx.jar" "$IT_DIR/Mp4Check.java" \
     "$MP4" "$FRAMES" "$HEIGHT" "$WIDTH" || die "the MP4 check failed"
@@ -273,13 +272,21 @@ for id in "$ENCODE" "$LATENTS" "$DECODE"; do
 done
 
 # The attributes PutFile saw, from provenance: what the three stages wrote.
-QUERY=$(api POST /provenance '{"provenance": {"request": {"maxResults": 100}}}' | jq -r '.provenance.id')
-provenance_done() { [ "$(api GET "/provenance/$QUERY" | jq -r '.provenance.finished')" = true ]; }
-wait_for 60 "the provenance query" provenance_done
-EVENT=$(api GET "/provenance/$QUERY" | jq -r --arg put "$PUT" \
-    '[.provenance.results.provenanceEvents[] | select(.componentId == $put and .eventType == "SEND")][0].id')
-api DELETE "/provenance/$QUERY" > /dev/null
-[ -n "$EVENT" ] && [ "$EVENT" != null ] || die "no provenance SEND event from PutFile"
+EVENT=""
+put_event_found() { # one provenance query; sets EVENT to PutFile's SEND event once the session that wrote the file committed
+    local query result
+    query=$(api POST /provenance '{"provenance": {"request": {"maxResults": 100}}}' | jq -r '.provenance.id')
+    for _ in $(seq 1 20); do
+        result=$(api GET "/provenance/$query")
+        [ "$(jq -r '.provenance.finished' <<< "$result")" = true ] && break
+        sleep 1
+    done
+    api DELETE "/provenance/$query" > /dev/null
+    EVENT=$(jq -r --arg put "$PUT" \
+        '[.provenance.results.provenanceEvents[]? | select(.componentId == $put and .eventType == "SEND")][0].id // empty' <<< "$result")
+    [ -n "$EVENT" ]
+}
+wait_for 60 "PutFile's provenance event" put_event_found
 ATTRIBUTES=$(api GET "/provenance-events/$EVENT" | jq -c '[.provenanceEvent.attributes[] | select(.name | test("^(ltx\\.|mime\\.type|filename)")) | {(.name): .value}] | add')
 log "attributes at PutFile: $ATTRIBUTES"
 jq -e --arg frames "$FRAMES" --arg steps "$STEPS" --arg seed "$SEED" \
