@@ -3,14 +3,13 @@ package org.nifiltx.nifi.processors;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.URISyntaxException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import org.apache.nifi.reporting.InitializationException;
 import org.apache.nifi.util.MockFlowFile;
 import org.apache.nifi.util.TestRunner;
 import org.nifiltx.core.safetensors.SafeTensors;
 import org.nifiltx.core.tensor.TensorBundle;
+import org.nifiltx.core.testing.TinyFixtures;
 import org.nifiltx.nifi.service.StandardLtxVideoModelService;
 
 /** The tiny fixtures and a real CPU model service for processor tests. */
@@ -21,11 +20,7 @@ public final class Fixtures {
     }
 
     public static Path fixture(final String relative) {
-        try {
-            return Path.of(Fixtures.class.getResource("/fixtures/ltx-tiny/" + relative).toURI());
-        } catch (final URISyntaxException e) {
-            throw new IllegalStateException(e);
-        }
+        return TinyFixtures.path(relative);
     }
 
     /** Adds and enables a CPU service on the diffusers fixture (which carries its text encoder). */
@@ -54,12 +49,6 @@ public final class Fixtures {
     }
 
     public static TensorBundle tensors(final MockFlowFile flowFile, final Path directory) {
-        try {
-            final Path file = Files.createTempFile(directory, "content", ".safetensors");
-            Files.write(file, flowFile.toByteArray());
-            return SafeTensors.read(file);
-        } catch (final IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return SafeTensors.read(flowFile.toByteArray(), "<FlowFile content>");
     }
 }

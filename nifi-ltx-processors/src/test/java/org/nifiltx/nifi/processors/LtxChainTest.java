@@ -2,7 +2,6 @@ package org.nifiltx.nifi.processors;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -24,6 +23,7 @@ import org.nifiltx.core.pipeline.PromptPair;
 import org.nifiltx.core.safetensors.SafeTensors;
 import org.nifiltx.core.tensor.Tensor;
 import org.nifiltx.core.tensor.TensorBundle;
+import org.nifiltx.core.testing.Parity;
 import org.nifiltx.core.video.VideoWriter;
 
 /**
@@ -90,7 +90,7 @@ class LtxChainTest {
         latentsFlowFile.assertAttributeEquals(LtxAttributes.LATENT_SHAPE, "[1, 16, 2, 2, 3]");
         latentsFlowFile.assertAttributeEquals(LtxAttributes.PROMPT, params.get("prompt").asText());
         final Tensor latents = Fixtures.tensors(latentsFlowFile, temporary).get(GenerateLatents.LATENTS_TENSOR);
-        assertClose(expected.get("latents_step_3"), LatentLayout.pack(latents));
+        Parity.assertClose(expected.get("latents_step_3"), LatentLayout.pack(latents), "latents");
 
         final TestRunner decode = TestRunners.newTestRunner(DecodeVideo.class);
         Fixtures.addService(decode);
@@ -108,7 +108,7 @@ class LtxChainTest {
         raw.assertAttributeEquals(LtxAttributes.FILENAME, "boat.safetensors");
         final TensorBundle video = Fixtures.tensors(raw, temporary);
         assertEquals("25", video.metadata().get("frame_rate"));
-        assertFrames(expected.get("frames_uint8"), video.get(VideoWriter.FRAMES_TENSOR));
+        Parity.assertFrames(expected.get("frames_uint8"), video.get(VideoWriter.FRAMES_TENSOR), "frames");
 
         decode.clearTransferState();
         decode.setProperty(DecodeVideo.OUTPUT_FORMAT, OutputFormat.MP4.getValue());
@@ -127,31 +127,5 @@ class LtxChainTest {
         final java.util.HashMap<String, String> attributes = new java.util.HashMap<>(flowFile.getAttributes());
         attributes.put(name, value);
         return attributes;
-    }
-
-    private static void assertClose(final Tensor expected, final Tensor actual) {
-        assertArrayEquals(expected.shape(), actual.shape(), "latents shape");
-        final float[] e = expected.toFloatArray();
-        final float[] a = actual.toFloatArray();
-        double maxReference = 0;
-        double maxError = 0;
-        for (int i = 0; i < e.length; i++) {
-            maxReference = Math.max(maxReference, Math.abs(e[i]));
-            maxError = Math.max(maxError, Math.abs(e[i] - a[i]));
-        }
-        assertTrue(maxError <= 1e-4 * maxReference, "max abs error " + maxError + " > 1e-4 x " + maxReference);
-    }
-
-    private static void assertFrames(final Tensor expected, final Tensor actual) {
-        assertArrayEquals(expected.shape(), actual.shape(), "frames shape");
-        final byte[] e = expected.toByteArray();
-        final byte[] a = actual.toByteArray();
-        int within = 0;
-        for (int i = 0; i < e.length; i++) {
-            if (Math.abs((e[i] & 0xFF) - (a[i] & 0xFF)) <= 1) {
-                within++;
-            }
-        }
-        assertTrue(within >= 0.999 * e.length, "frames within +-1: " + within + " of " + e.length);
     }
 }
