@@ -45,6 +45,10 @@ class RunCommandTest {
         final CliHarness.Result trt = CliHarness.run("run", "transformer", "--model", "/nope", "--inputs", "/nope", "--output", "x",
                 "--backend", "tensorrt");
         assertEquals("ltx: backend 'tensorrt' is not available: the optional trt-engines module is not on the class path\n", trt.err());
+        final CliHarness.Result cudaBf16 = CliHarness.run("run", "transformer", "--model", "/nope", "--inputs", "/nope", "--output", "x",
+                "--backend", "cuda", "--precision", "bf16");
+        assertEquals("ltx: backend 'cuda' is not available: the cuda backend computes in fp32 in this release (graphs cast bf16/fp8 "
+                + "weights to fp32); use --precision fp32\n", cudaBf16.err());
         final CliHarness.Result precision = CliHarness.run("run", "transformer", "--model", "/nope", "--inputs", "/nope",
                 "--output", "x", "--precision", "int4");
         assertEquals("ltx: unknown precision 'int4' (expected fp32, bf16 or fp8)\n", precision.err());

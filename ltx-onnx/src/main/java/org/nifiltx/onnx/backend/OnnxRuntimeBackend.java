@@ -36,6 +36,9 @@ public final class OnnxRuntimeBackend implements Backend {
                     + "or a cuda/tensorrt backend for " + options.precision().name().toLowerCase(java.util.Locale.ROOT);
         }
         if ("cuda".equals(options.backend())) {
+            if (options.precision() != Precision.FP32) {
+                return "the cuda backend computes in fp32 in this release (graphs cast bf16/fp8 weights to fp32); use --precision fp32";
+            }
             try {
                 if (!OrtEnvironment.getAvailableProviders().contains(OrtProvider.CUDA)) {
                     return "this ONNX Runtime build has no CUDA execution provider (providers: "
