@@ -3,6 +3,8 @@ package org.nifiltx.onnx.model.transformer;
 import java.util.List;
 import org.nifiltx.core.checkpoint.TransformerConfig;
 import org.nifiltx.core.checkpoint.WeightStore;
+import org.nifiltx.core.error.LtxErrorCode;
+import org.nifiltx.core.error.LtxException;
 import org.nifiltx.core.tensor.DType;
 import org.nifiltx.core.tensor.Tensor;
 import org.nifiltx.onnx.graph.Attr;
@@ -37,6 +39,12 @@ public final class Transformer3D {
 
     /** Builds the graph for {@code target} from a config and transformer weights under original key names. */
     public static GraphBuilder build(final TransformerConfig config, final WeightStore weights, final Target target) {
+        if (config.patchSize() != 1 || config.patchSizeT() != 1) {
+            // Every 0.9.x checkpoint patchifies latents 1x1x1 (one token per latent pixel); larger patches would need a
+            // different token layout and RoPE grid, which the reference code for these models does not have either.
+            throw new LtxException(LtxErrorCode.UNSUPPORTED, "transformer patch size (t, h, w) = (" + config.patchSizeT() + ", "
+                    + config.patchSize() + ", " + config.patchSize() + ") is not supported; LTX-Video 0.9.x uses (1, 1, 1)");
+        }
         final GraphBuilder graph = new GraphBuilder("ltx_transformer", target);
         final int innerDim = config.innerDim();
         final Value hiddenStates = graph.input(HIDDEN_STATES, DType.F32, "batch", "tokens", config.inChannels());

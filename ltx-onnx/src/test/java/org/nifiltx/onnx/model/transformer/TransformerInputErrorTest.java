@@ -5,10 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.nifiltx.core.checkpoint.LtxCheckpoint;
+import org.nifiltx.core.checkpoint.TransformerConfig;
+import org.nifiltx.core.checkpoint.WeightStore;
 import org.nifiltx.core.error.LtxErrorCode;
 import org.nifiltx.core.error.LtxException;
 import org.nifiltx.core.safetensors.SafeTensors;
@@ -67,5 +70,16 @@ class TransformerInputErrorTest {
         final LtxException e = assertThrows(LtxException.class, () -> runner.run(bad));
         assertEquals(LtxErrorCode.NON_FINITE, e.code());
         assertEquals("tensor 'hidden_states' holds NaN at flat index 5; every value must be finite", e.getMessage());
+    }
+
+    @Test
+    void patchSizesOtherThanOneAreRefusedByName() {
+        final TransformerConfig config = new TransformerConfig(1, 2, 16, 16, 16,
+                32, 24, 2, 1, 1e-6, 1e-5, 10000.0, new int[] {20, 2048, 2048}, 1000.0, Optional.empty());
+        final LtxException e = assertThrows(
+                LtxException.class, () -> Transformer3D.build(config,
+                        new WeightStore("transformer", Map.of()), Target.ONNX_RUNTIME));
+        assertEquals(LtxErrorCode.UNSUPPORTED, e.code());
+        assertEquals("transformer patch size (t, h, w) = (1, 2, 2) is not supported; LTX-Video 0.9.x uses (1, 1, 1)", e.getMessage());
     }
 }
