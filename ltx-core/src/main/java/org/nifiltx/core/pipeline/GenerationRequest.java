@@ -83,6 +83,13 @@ public record GenerationRequest(
                 compat, multiScale, downscaleFactor, conditions);
     }
 
+    /** The same request conditioned on other media (stages that carry the image in their data rather than in settings). */
+    public GenerationRequest withConditioning(final Tensor newImage, final List<Condition> newConditions) {
+        return new GenerationRequest(prompt, negativePrompt, newImage, numFrames, height, width, steps, timesteps, secondPassTimesteps,
+                guidanceScale, stgScale, stgBlocks, rescale, frameRate, decodeTimestep, decodeNoiseScale, imageCondNoiseScale, maxLength,
+                compat, multiScale, downscaleFactor, newConditions);
+    }
+
     public boolean classifierFreeGuidance() {
         return guidanceScale > 1.0;
     }

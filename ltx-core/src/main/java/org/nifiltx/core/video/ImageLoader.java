@@ -1,6 +1,7 @@
 package org.nifiltx.core.video;
 
 import java.awt.image.BufferedImage;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -25,6 +26,18 @@ public final class ImageLoader {
             return toRgb(decode(in, file.toString()));
         } catch (final IOException e) {
             throw new LtxException(LtxErrorCode.CORRUPT_FILE, "cannot read image " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The encoded image in {@code content} (e.g. a NiFi FlowFile's content) as uint8 RGB [H,W,3]; {@code name} says
+     * where it came from in error messages.
+     */
+    public static Tensor loadRgb(final byte[] content, final String name) {
+        try (InputStream in = new ByteArrayInputStream(content)) {
+            return toRgb(decode(in, name));
+        } catch (final IOException e) {
+            throw new LtxException(LtxErrorCode.CORRUPT_FILE, "cannot read image " + name + ": " + e.getMessage(), e);
         }
     }
 

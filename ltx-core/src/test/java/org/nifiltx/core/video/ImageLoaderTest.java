@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -57,5 +58,21 @@ class ImageLoaderTest {
         assertEquals(LtxErrorCode.CORRUPT_FILE, corrupt.code());
         assertEquals("image " + text + " is not in a format ImageIO can read (PNG, JPEG, GIF, BMP)",
                 corrupt.getMessage());
+    }
+
+    @Test
+    void bytesLoadLikeTheFileAndNameTheSourceInErrors() throws Exception {
+        final Tensor frames = TestFrames.noise(1, 13, 7, 6);
+        VideoWriter.write(directory.resolve("frames"), frames, 24.0, Map.of());
+        final byte[] png = Files.readAllBytes(directory.resolve("frames").resolve("frame_00000.png"));
+
+        final Tensor image = ImageLoader.loadRgb(png, "<upload>");
+
+        assertArrayEquals(new long[] {7, 13, 3}, image.shape());
+        assertArrayEquals(frames.toByteArray(), image.toByteArray());
+        final LtxException corrupt = assertThrows(LtxException.class,
+                () -> ImageLoader.loadRgb("not an image".getBytes(StandardCharsets.US_ASCII), "<upload>"));
+        assertEquals(LtxErrorCode.CORRUPT_FILE, corrupt.code());
+        assertEquals("image <upload> is not in a format ImageIO can read (PNG, JPEG, GIF, BMP)", corrupt.getMessage());
     }
 }

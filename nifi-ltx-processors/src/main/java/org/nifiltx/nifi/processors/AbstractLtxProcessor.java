@@ -14,7 +14,11 @@ import org.apache.nifi.processor.ProcessSession;
 import org.apache.nifi.processor.Relationship;
 import org.nifiltx.core.error.LtxErrorCode;
 import org.nifiltx.core.error.LtxException;
+import org.nifiltx.core.pipeline.NoiseSource;
 import org.nifiltx.core.pipeline.ProgressListener;
+import org.nifiltx.core.pipeline.SeededNoise;
+import org.nifiltx.core.pipeline.SuppliedNoise;
+import org.nifiltx.core.safetensors.SafeTensors;
 
 /**
  * The shape every LTX stage shares: read the FlowFile, make one service call, replace the content and add attributes;
@@ -82,6 +86,12 @@ abstract class AbstractLtxProcessor extends AbstractProcessor {
                 logger.info("{}: step {}/{} done for {}", stage, step, totalSteps, flowFile);
             }
         };
+    }
+
+    /** The seed's noise, or the draws of a noise file where it supplies them (the Noise File property). */
+    static NoiseSource noise(final String noiseFile, final long seed) {
+        return noiseFile == null || noiseFile.isBlank() ? new SeededNoise(seed)
+                : new SuppliedNoise(SafeTensors.read(Path.of(noiseFile)), new SeededNoise(seed));
     }
 
     /** A per-FlowFile value that must be a number (Expression Language results are checked here, not at validation). */

@@ -25,7 +25,7 @@ import org.apache.nifi.processor.ProcessSession;
 import org.apache.nifi.processor.util.StandardValidators;
 import org.nifiltx.core.pipeline.Compat;
 import org.nifiltx.core.pipeline.GenerationRequest;
-import org.nifiltx.core.pipeline.SeededNoise;
+import org.nifiltx.core.pipeline.NoiseSource;
 import org.nifiltx.core.tensor.Tensor;
 import org.nifiltx.core.video.VideoWriter;
 import org.nifiltx.nifi.api.LtxModelInfo;
@@ -75,6 +75,25 @@ import org.nifiltx.nifi.api.LtxVideoModelService;
                     Connect "success" to PutFile (or any destination); the filename ends in .mp4.
                     """)
         })
+@MultiProcessorUseCase(
+        description = "Animate a still image (PNG or JPEG from an ingest pipeline) into a video with LTX-Video.",
+        keywords = {"image to video", "animate image", "keyframe", "ltx"},
+        notes = "The image is the incoming FlowFile's content; the prompt comes from an attribute. The image is cropped and "
+                + "resized to the video size.",
+        configurations = {
+            @ProcessorConfiguration(processorClass = EncodePrompt.class, configuration = """
+                    Set "Image Source" to "FlowFile Content" and "Prompt" to the text, e.g. ${prompt}.
+                    Connect "success" to GenerateLatents; "failure" receives content that is no readable image.
+                    """),
+            @ProcessorConfiguration(processorClass = GenerateLatents.class, configuration = """
+                    Set "Num Frames", "Height", "Width" and "Steps" as for text-to-video.
+                    Leave "Conditioning Frame" at 0 for the image as first frame, or set a later frame to make it a keyframe.
+                    Connect "success" to DecodeVideo.
+                    """),
+            @ProcessorConfiguration(processorClass = DecodeVideo.class, configuration = """
+                    Set "Output Format" to MP4 and connect "success" to PutFile.
+                    """)
+        })
 public class DecodeVideo extends AbstractLtxProcessor {
     public static final PropertyDescriptor MODEL_SERVICE = LtxProperties.MODEL_SERVICE;
     public static final PropertyDescriptor DECODE_TIMESTEP = new PropertyDescriptor.Builder()
@@ -99,10 +118,11 @@ public class DecodeVideo extends AbstractLtxProcessor {
             .defaultValue(OutputFormat.MP4)
             .build();
     public static final PropertyDescriptor SEED = LtxProperties.SEED;
+    public static final PropertyDescriptor NOISE_FILE = LtxProperties.NOISE_FILE;
     public static final PropertyDescriptor COMPAT = LtxProperties.COMPAT;
 
     private static final List<PropertyDescriptor> PROPERTIES = List.of(MODEL_SERVICE, DECODE_TIMESTEP, DECODE_NOISE_SCALE,
-            OUTPUT_FORMAT, SEED, COMPAT);
+            OUTPUT_FORMAT, SEED, NOISE_FILE, COMPAT);
     private static final double DEFAULT_FRAME_RATE = 25;
 
     private volatile LtxVideoModelService service;
@@ -144,7 +164,8 @@ public class DecodeVideo extends AbstractLtxProcessor {
                 .height(height).width(width).frameRate(frameRate).decodeTimestep(decodeTimestep).decodeNoiseScale(decodeNoiseScale)
                 .compat(compat).build();
         service.validate(request);
-        final Tensor video = service.decode(latents, request, new SeededNoise(seed), progressLogger(getLogger(), flowFile));
+        final NoiseSource noise = noise(context.getProperty(NOISE_FILE).evaluateAttributeExpressions(flowFile).getValue(), seed);
+        final Tensor video = service.decode(latents, request, noise, progressLogger(getLogger(), flowFile));
         final Path file = FlowFileTensors.createTemporary("." + outputFormat.extension());
         try {
             VideoWriter.write(file, video, frameRate, Map.of());

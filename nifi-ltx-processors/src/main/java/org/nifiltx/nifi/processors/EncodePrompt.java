@@ -24,14 +24,18 @@ import org.nifiltx.core.error.LtxException;
 import org.nifiltx.core.pipeline.Compat;
 import org.nifiltx.core.pipeline.GenerationRequest;
 import org.nifiltx.core.pipeline.PromptPair;
+import org.nifiltx.core.tensor.Tensor;
+import org.nifiltx.core.tensor.TensorBundle;
+import org.nifiltx.core.video.ImageLoader;
 import org.nifiltx.nifi.api.LtxVideoModelService;
 
-@Tags({"ltx", "video", "generation", "text encoder", "t5", "prompt", "ai"})
+@Tags({"ltx", "video", "generation", "text encoder", "t5", "prompt", "image to video", "ai"})
 @CapabilityDescription("Encodes a text prompt (and, when the guidance scale is above 1, the negative prompt) with the T5 text "
         + "encoder of an LTX-Video model. The prompt comes from the Prompt property, whose Expression Language is evaluated "
         + "against the incoming FlowFile's attributes (by default the ltx.prompt attribute); the FlowFile's content is replaced "
         + "by the embeddings as a safetensors bundle (prompt_embeds, prompt_attention_mask and the negative_ pair) for "
-        + "GenerateLatents.")
+        + "GenerateLatents. With Image Source 'FlowFile Content' the incoming content is an image (PNG, JPEG) that is carried "
+        + "on as the uint8 tensor conditioning_image [H, W, 3] in the same bundle, for image-to-video.")
 @InputRequirement(Requirement.INPUT_REQUIRED)
 @SystemResourceConsideration(resource = SystemResource.MEMORY, description = "The T5 encoder of LTX-Video holds 4.7 B parameters; "
         + "see the service's Release Text Encoder After Encoding.")
@@ -43,6 +47,10 @@ import org.nifiltx.nifi.api.LtxVideoModelService;
     @WritesAttribute(attribute = LtxAttributes.MAX_LENGTH, description = "Token length of the embeddings"),
     @WritesAttribute(attribute = LtxAttributes.COMPAT, description = "Reference semantics (OFFICIAL or DIFFUSERS)"),
     @WritesAttribute(attribute = LtxAttributes.GUIDANCE_SCALE, description = "The guidance scale encoded for"),
+    @WritesAttribute(attribute = LtxAttributes.IMAGE_WIDTH, description = "Width of the conditioning image (Image Source "
+            + "FlowFile Content)"),
+    @WritesAttribute(attribute = LtxAttributes.IMAGE_HEIGHT, description = "Height of the conditioning image (Image Source "
+            + "FlowFile Content)"),
     @WritesAttribute(attribute = LtxAttributes.MIME_TYPE, description = "application/octet-stream"),
     @WritesAttribute(attribute = LtxAttributes.ERROR, description = "Why the FlowFile went to failure")
 })
@@ -73,14 +81,25 @@ public class EncodePrompt extends AbstractLtxProcessor {
             .addValidator(StandardValidators.POSITIVE_INTEGER_VALIDATOR)
             .build();
     public static final PropertyDescriptor COMPAT = LtxProperties.COMPAT;
+    public static final PropertyDescriptor IMAGE_SOURCE = new PropertyDescriptor.Builder()
+            .name("Image Source")
+            .description("Where the image of an image-to-video generation comes from; GenerateLatents conditions the video on it.")
+            .required(true)
+            .allowableValues(ImageSource.class)
+            .defaultValue(ImageSource.NONE)
+            .build();
+
+    /** The tensor name of the conditioning image this processor adds and GenerateLatents reads. */
+    public static final String CONDITIONING_IMAGE_TENSOR = "conditioning_image";
 
     private static final List<PropertyDescriptor> PROPERTIES = List.of(MODEL_SERVICE, PROMPT, NEGATIVE_PROMPT, GUIDANCE_SCALE,
-            MAX_LENGTH, COMPAT);
+            MAX_LENGTH, COMPAT, IMAGE_SOURCE);
 
     private volatile LtxVideoModelService service;
     private volatile double guidanceScale;
     private volatile int maxLength;
     private volatile Compat compat;
+    private volatile ImageSource imageSource;
 
     @Override
     protected List<PropertyDescriptor> getSupportedPropertyDescriptors() {
@@ -93,6 +112,7 @@ public class EncodePrompt extends AbstractLtxProcessor {
         guidanceScale = context.getProperty(GUIDANCE_SCALE).asDouble();
         maxLength = context.getProperty(MAX_LENGTH).asInteger();
         compat = context.getProperty(COMPAT).asAllowableValue(CompatChoice.class).compat();
+        imageSource = context.getProperty(IMAGE_SOURCE).asAllowableValue(ImageSource.class);
     }
 
     @Override
@@ -102,6 +122,9 @@ public class EncodePrompt extends AbstractLtxProcessor {
             throw new LtxException(LtxErrorCode.INVALID_ARGUMENT, "the Prompt property evaluated to an empty text for this FlowFile");
         }
         final String negativePrompt = context.getProperty(NEGATIVE_PROMPT).evaluateAttributeExpressions(flowFile).getValue();
+        // The image is decoded before T5 runs, so an unreadable one fails without spending the encoding.
+        final Tensor image = imageSource == ImageSource.FLOWFILE_CONTENT
+                ? ImageLoader.loadRgb(FlowFileTensors.readBytes(session, flowFile), FlowFileTensors.CONTENT_NAME) : null;
         final GenerationRequest request = GenerationRequest.builder().prompt(prompt).negativePrompt(negativePrompt)
                 .guidanceScale(guidanceScale).maxLength(maxLength).compat(compat)
                 // Sizes do not matter for encoding; the smallest valid ones keep validate() about the prompt.
@@ -118,6 +141,13 @@ public class EncodePrompt extends AbstractLtxProcessor {
         attributes.put(LtxAttributes.COMPAT, compat.name());
         attributes.put(LtxAttributes.GUIDANCE_SCALE, String.valueOf(guidanceScale));
         attributes.put(LtxAttributes.MIME_TYPE, "application/octet-stream");
-        return new StageOutput(FlowFileTensors.toBytes(prompts.toBundle()), null, attributes);
+        if (image == null) {
+            return new StageOutput(FlowFileTensors.toBytes(prompts.toBundle()), null, attributes);
+        }
+        attributes.put(LtxAttributes.IMAGE_WIDTH, String.valueOf(image.dim(1)));
+        attributes.put(LtxAttributes.IMAGE_HEIGHT, String.valueOf(image.dim(0)));
+        final Map<String, Tensor> tensors = new LinkedHashMap<>(prompts.toBundle().tensors());
+        tensors.put(CONDITIONING_IMAGE_TENSOR, image);
+        return new StageOutput(FlowFileTensors.toBytes(TensorBundle.of(tensors)), null, attributes);
     }
 }

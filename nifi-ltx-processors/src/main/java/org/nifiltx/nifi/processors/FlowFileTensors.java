@@ -22,9 +22,14 @@ final class FlowFileTensors {
 
     /** Reads the content as a safetensors bundle, parsed in memory (prompt embeddings and latents are small). */
     static TensorBundle read(final ProcessSession session, final FlowFile flowFile) {
+        return SafeTensors.read(readBytes(session, flowFile), CONTENT_NAME);
+    }
+
+    /** The whole content in memory (safetensors bundles and still images are small). */
+    static byte[] readBytes(final ProcessSession session, final FlowFile flowFile) {
         final ByteArrayOutputStream content = new ByteArrayOutputStream((int) Math.min(Integer.MAX_VALUE - 8, flowFile.getSize()));
         session.read(flowFile, in -> in.transferTo(content));
-        return SafeTensors.read(content.toByteArray(), CONTENT_NAME);
+        return content.toByteArray();
     }
 
     static byte[] toBytes(final TensorBundle bundle) {

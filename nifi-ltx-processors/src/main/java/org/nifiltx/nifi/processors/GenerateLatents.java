@@ -1,6 +1,5 @@
 package org.nifiltx.nifi.processors;
 
-import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -21,21 +20,21 @@ import org.apache.nifi.flowfile.FlowFile;
 import org.apache.nifi.processor.ProcessContext;
 import org.apache.nifi.processor.ProcessSession;
 import org.apache.nifi.processor.util.StandardValidators;
+import org.nifiltx.core.pipeline.Condition;
 import org.nifiltx.core.pipeline.GenerationRequest;
 import org.nifiltx.core.pipeline.GenerationResult;
 import org.nifiltx.core.pipeline.NoiseSource;
 import org.nifiltx.core.pipeline.PromptPair;
-import org.nifiltx.core.pipeline.SeededNoise;
-import org.nifiltx.core.pipeline.SuppliedNoise;
-import org.nifiltx.core.safetensors.SafeTensors;
 import org.nifiltx.core.tensor.Tensor;
 import org.nifiltx.core.tensor.TensorBundle;
 import org.nifiltx.nifi.api.LtxVideoModelService;
 
-@Tags({"ltx", "video", "generation", "diffusion", "denoise", "latents", "ai"})
+@Tags({"ltx", "video", "generation", "diffusion", "denoise", "latents", "image to video", "keyframe", "ai"})
 @CapabilityDescription("Runs the LTX-Video transformer's denoising loop on the prompt embeddings in the FlowFile content (from "
         + "EncodePrompt) and replaces the content by the final normalised latents [1, C, F, h, w] as a safetensors bundle "
-        + "holding one tensor, 'latents', for DecodeVideo. Logs one line per denoising step.")
+        + "holding one tensor, 'latents', for DecodeVideo. When the content also holds a conditioning_image (EncodePrompt with "
+        + "Image Source 'FlowFile Content') the video is conditioned on it: image-to-video at frame 0, or a keyframe at the "
+        + "Conditioning Frame with the Conditioning Strength. Logs one line per denoising step.")
 @InputRequirement(Requirement.INPUT_REQUIRED)
 @SystemResourceConsideration(resource = SystemResource.MEMORY, description = "The transformer and its activations; grows with "
         + "frames x height x width.")
@@ -51,6 +50,10 @@ import org.nifiltx.nifi.api.LtxVideoModelService;
     @WritesAttribute(attribute = LtxAttributes.STEPS, description = "Denoising steps run (all passes)"),
     @WritesAttribute(attribute = LtxAttributes.COMPAT, description = "Reference semantics (OFFICIAL or DIFFUSERS)"),
     @WritesAttribute(attribute = LtxAttributes.GUIDANCE_SCALE, description = "Classifier-free guidance scale"),
+    @WritesAttribute(attribute = LtxAttributes.CONDITIONING_FRAME, description = "Frame the conditioning image was placed on "
+            + "(only with a conditioning image)"),
+    @WritesAttribute(attribute = LtxAttributes.CONDITIONING_STRENGTH, description = "Strength of the conditioning image (only "
+            + "with a conditioning image)"),
     @WritesAttribute(attribute = LtxAttributes.LATENT_SHAPE, description = "Shape of the latents tensor"),
     @WritesAttribute(attribute = LtxAttributes.ERROR, description = "Why the FlowFile went to failure")
 })
@@ -103,14 +106,7 @@ public class GenerateLatents extends AbstractLtxProcessor {
             .addValidator(StandardValidators.createNonNegativeFloatingPointValidator(1000))
             .build();
     public static final PropertyDescriptor SEED = LtxProperties.SEED;
-    public static final PropertyDescriptor NOISE_FILE = new PropertyDescriptor.Builder()
-            .name("Noise File")
-            .description("Optional safetensors file supplying the noise draws (initial_latents packed [1, N, C], ...), as the "
-                    + "CLI's --noise; draws it lacks come from the seed. Reproduces a reference pipeline exactly.")
-            .required(false)
-            .expressionLanguageSupported(ExpressionLanguageScope.FLOWFILE_ATTRIBUTES)
-            .addValidator(StandardValidators.NON_BLANK_VALIDATOR)
-            .build();
+    public static final PropertyDescriptor NOISE_FILE = LtxProperties.NOISE_FILE;
     public static final PropertyDescriptor COMPAT = LtxProperties.COMPAT;
     public static final PropertyDescriptor MULTI_SCALE = new PropertyDescriptor.Builder()
             .name("Multi-Scale")
@@ -119,9 +115,28 @@ public class GenerateLatents extends AbstractLtxProcessor {
             .allowableValues("true", "false")
             .defaultValue("false")
             .build();
+    public static final PropertyDescriptor CONDITIONING_FRAME = new PropertyDescriptor.Builder()
+            .name("Conditioning Frame")
+            .description("Pixel frame the content's conditioning_image is placed on: 0 is image-to-video (the image is the first "
+                    + "frame), a later frame makes it a keyframe. Used only when the content holds a conditioning_image.")
+            .required(true)
+            .defaultValue("0")
+            .expressionLanguageSupported(ExpressionLanguageScope.FLOWFILE_ATTRIBUTES)
+            .addValidator(StandardValidators.NON_EMPTY_EL_VALIDATOR)
+            .build();
+    public static final PropertyDescriptor CONDITIONING_STRENGTH = new PropertyDescriptor.Builder()
+            .name("Conditioning Strength")
+            .description("How firmly the conditioning_image holds, in [0, 1]: 1 pins its frame, s < 1 lets the denoising change it "
+                    + "from noise level 1 - s. Used only when the content holds a conditioning_image.")
+            .required(true)
+            .defaultValue("1.0")
+            .expressionLanguageSupported(ExpressionLanguageScope.FLOWFILE_ATTRIBUTES)
+            .addValidator(StandardValidators.NON_EMPTY_EL_VALIDATOR)
+            .build();
 
     private static final List<PropertyDescriptor> PROPERTIES = List.of(MODEL_SERVICE, NUM_FRAMES, HEIGHT, WIDTH, STEPS, TIMESTEPS,
-            GUIDANCE_SCALE, STG_SCALE, STG_BLOCKS, RESCALE, FRAME_RATE, SEED, NOISE_FILE, COMPAT, MULTI_SCALE);
+            GUIDANCE_SCALE, STG_SCALE, STG_BLOCKS, RESCALE, FRAME_RATE, SEED, NOISE_FILE, COMPAT, MULTI_SCALE, CONDITIONING_FRAME,
+            CONDITIONING_STRENGTH);
 
     private volatile LtxVideoModelService service;
     private volatile GenerationRequest template;
@@ -160,17 +175,29 @@ public class GenerateLatents extends AbstractLtxProcessor {
     @Override
     StageOutput process(final ProcessContext context, final ProcessSession session, final FlowFile flowFile) {
         final String prompt = flowFile.getAttribute(LtxAttributes.PROMPT);
-        final GenerationRequest request = template.withPrompt(prompt == null ? "" : prompt);
+        final GenerationRequest unconditioned = template.withPrompt(prompt == null ? "" : prompt);
         // Parameters first, so a bad request fails before the content is even read.
-        service.validate(request);
+        service.validate(unconditioned);
         final long seed = parseLong("Seed", context.getProperty(SEED).evaluateAttributeExpressions(flowFile).getValue());
-        final String noiseFile = context.getProperty(NOISE_FILE).evaluateAttributeExpressions(flowFile).getValue();
-        final NoiseSource noise = noiseFile == null || noiseFile.isBlank() ? new SeededNoise(seed)
-                : new SuppliedNoise(SafeTensors.read(Path.of(noiseFile)), new SeededNoise(seed));
-        final PromptPair prompts = PromptPair.fromBundle(FlowFileTensors.read(session, flowFile));
+        final NoiseSource noise = noise(context.getProperty(NOISE_FILE).evaluateAttributeExpressions(flowFile).getValue(), seed);
+        final TensorBundle content = FlowFileTensors.read(session, flowFile);
+        final PromptPair prompts = PromptPair.fromBundle(content);
+        final Map<String, String> attributes = new LinkedHashMap<>();
+        final GenerationRequest request;
+        if (content.contains(EncodePrompt.CONDITIONING_IMAGE_TENSOR)) {
+            final int frame = parseInt("Conditioning Frame",
+                    context.getProperty(CONDITIONING_FRAME).evaluateAttributeExpressions(flowFile).getValue());
+            final double strength = parseDouble("Conditioning Strength",
+                    context.getProperty(CONDITIONING_STRENGTH).evaluateAttributeExpressions(flowFile).getValue());
+            request = conditioned(unconditioned, content.get(EncodePrompt.CONDITIONING_IMAGE_TENSOR), frame, strength);
+            service.validate(request);
+            attributes.put(LtxAttributes.CONDITIONING_FRAME, String.valueOf(frame));
+            attributes.put(LtxAttributes.CONDITIONING_STRENGTH, String.valueOf(strength));
+        } else {
+            request = unconditioned;
+        }
         final GenerationResult result = service.generateLatents(request, prompts, noise, progressLogger(getLogger(), flowFile));
         final Tensor latents = result.latents();
-        final Map<String, String> attributes = new LinkedHashMap<>();
         attributes.put(LtxAttributes.STAGE, LtxAttributes.STAGE_LATENTS);
         attributes.put(LtxAttributes.NUM_FRAMES, String.valueOf(request.numFrames()));
         attributes.put(LtxAttributes.HEIGHT, String.valueOf(request.height()));
@@ -185,4 +212,15 @@ public class GenerateLatents extends AbstractLtxProcessor {
         return new StageOutput(FlowFileTensors.toBytes(TensorBundle.of(Map.of(LATENTS_TENSOR, latents))), null, attributes);
     }
 
+    /**
+     * Frame 0 at strength 1 is plain image-to-video, the request's image as the CLI's --image gives it; any other
+     * placement is a conditioning item, as the official pipeline's keyframes.
+     */
+    private static GenerationRequest conditioned(final GenerationRequest request, final Tensor image, final int frame,
+            final double strength) {
+        if (frame == 0 && strength == 1.0) {
+            return request.withConditioning(image, List.of());
+        }
+        return request.withConditioning(null, List.of(new Condition(image, frame, strength)));
+    }
 }

@@ -17,6 +17,14 @@ public interface LtxAttributes {
     String COMPAT = "ltx.compat";
     /** Classifier-free guidance scale the prompt pair was encoded for or the latents were generated with. */
     String GUIDANCE_SCALE = "ltx.guidance.scale";
+    /** Width of the conditioning image EncodePrompt carried on (image-to-video). */
+    String IMAGE_WIDTH = "ltx.image.width";
+    /** Height of the conditioning image EncodePrompt carried on (image-to-video). */
+    String IMAGE_HEIGHT = "ltx.image.height";
+    /** Pixel frame of the video the conditioning image was placed on (0: image-to-video, later: a keyframe). */
+    String CONDITIONING_FRAME = "ltx.conditioning.frame";
+    /** Strength the conditioning image was applied with (1 pins it). */
+    String CONDITIONING_STRENGTH = "ltx.conditioning.strength";
     /** Requested pixel frame count. */
     String NUM_FRAMES = "ltx.num.frames";
     /** Requested pixel height. */

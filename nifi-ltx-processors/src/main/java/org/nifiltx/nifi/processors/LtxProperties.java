@@ -37,6 +37,15 @@ final class LtxProperties {
             .expressionLanguageSupported(ExpressionLanguageScope.FLOWFILE_ATTRIBUTES)
             .addValidator(StandardValidators.NON_EMPTY_EL_VALIDATOR)
             .build();
+    static final PropertyDescriptor NOISE_FILE = new PropertyDescriptor.Builder()
+            .name("Noise File")
+            .description("Optional safetensors file supplying the noise draws by name, as the CLI's --noise: GenerateLatents "
+                    + "takes initial_latents (packed [1, N, C]) and image_latent_noise, DecodeVideo takes decode_noise; draws it "
+                    + "lacks come from the seed. Reproduces a reference pipeline exactly.")
+            .required(false)
+            .expressionLanguageSupported(ExpressionLanguageScope.FLOWFILE_ATTRIBUTES)
+            .addValidator(StandardValidators.NON_BLANK_VALIDATOR)
+            .build();
 
     static final Relationship SUCCESS = new Relationship.Builder()
             .name("success")

@@ -4,6 +4,8 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
+import java.util.Map;
+import org.apache.nifi.components.PropertyDescriptor;
 import org.apache.nifi.reporting.InitializationException;
 import org.apache.nifi.util.MockFlowFile;
 import org.apache.nifi.util.TestRunner;
@@ -25,6 +27,11 @@ public final class Fixtures {
 
     /** Adds and enables a CPU service on the diffusers fixture (which carries its text encoder). */
     public static StandardLtxVideoModelService addService(final TestRunner runner) {
+        return addService(runner, Map.of());
+    }
+
+    /** As {@link #addService(TestRunner)}, with further service properties set before enabling. */
+    public static StandardLtxVideoModelService addService(final TestRunner runner, final Map<PropertyDescriptor, String> properties) {
         final StandardLtxVideoModelService service = new StandardLtxVideoModelService();
         try {
             runner.addControllerService(SERVICE_ID, service);
@@ -33,6 +40,7 @@ public final class Fixtures {
         }
         runner.setProperty(service, StandardLtxVideoModelService.MODEL_PATH, fixture("model/diffusers").toString());
         runner.setProperty(service, StandardLtxVideoModelService.INTRA_OP_THREADS, "1");
+        properties.forEach((property, value) -> runner.setProperty(service, property, value));
         runner.enableControllerService(service);
         runner.setProperty(LtxProperties.MODEL_SERVICE, SERVICE_ID);
         return service;
