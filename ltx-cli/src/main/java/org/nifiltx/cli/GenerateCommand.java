@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import org.nifiltx.core.backend.Backend;
 import org.nifiltx.core.backend.BackendOptions;
@@ -21,6 +22,7 @@ import org.nifiltx.core.pipeline.GenerationResult;
 import org.nifiltx.core.pipeline.LtxModels;
 import org.nifiltx.core.pipeline.LtxPipeline;
 import org.nifiltx.core.pipeline.NoiseSource;
+import org.nifiltx.core.pipeline.PipelineConfig;
 import org.nifiltx.core.pipeline.PromptPair;
 import org.nifiltx.core.pipeline.SeededNoise;
 import org.nifiltx.core.pipeline.SuppliedNoise;
@@ -32,6 +34,7 @@ import org.nifiltx.core.video.ImageLoader;
 import org.nifiltx.core.video.VideoFormat;
 import org.nifiltx.core.video.VideoWriter;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
@@ -60,8 +63,8 @@ final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--negative-prompt", description = "used when --guidance-scale > 1 (default: the official negative prompt)")
     String negativePrompt = GenerationRequest.DEFAULT_NEGATIVE_PROMPT;
 
-    @Option(names = "--model", required = true,
-            description = "single-file checkpoint (ltxv-*.safetensors), diffusers folder, or the word 'demo' (built-in random model)")
+    @Option(names = "--model", description = "single-file checkpoint (ltxv-*.safetensors), diffusers folder, or the word 'demo' "
+            + "(built-in random model); required unless --pipeline-config gives checkpoint_path")
     String model;
 
     @Option(names = "--text-encoder", description = "diffusers folder, text_encoder folder or T5 .gguf "
@@ -93,17 +96,8 @@ final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--timesteps", split = ",", description = "comma list of flow times in (0, 1] (default: the 0.9.8 distilled list)")
     List<Double> timesteps;
 
-    @Option(names = "--guidance-scale", defaultValue = "1.0", description = "classifier-free guidance, > 1 turns it on (default ${DEFAULT-VALUE})")
-    double guidanceScale;
-
-    @Option(names = "--stg-scale", defaultValue = "0.0", description = "spatio-temporal guidance, > 0 turns it on (default ${DEFAULT-VALUE})")
-    double stgScale;
-
-    @Option(names = "--stg-blocks", split = ",", description = "comma list of transformer blocks STG skips")
-    List<Integer> stgBlocks = List.of();
-
-    @Option(names = "--rescale", defaultValue = "0.7", description = "official: STG rescaling; diffusers: guidance_rescale (default ${DEFAULT-VALUE})")
-    double rescale;
+    @Mixin
+    SamplingOptions sampling = new SamplingOptions();
 
     @Option(names = "--frame-rate", defaultValue = "25", description = "frames per second (default ${DEFAULT-VALUE})")
     double frameRate;
@@ -155,13 +149,14 @@ final class GenerateCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         final Checked inputs = GenerateInputs.check(this);
+        inputs.config().flatMap(PipelineConfig::warning).ifPresent(line -> spec.commandLine().getErr().println("ltx: warning: " + line));
         final boolean demo = DemoModel.NAME.equals(model);
         if (demo) {
             spec.commandLine().getErr().println("ltx: --model demo is a tiny random-weight model built in; its output is noise, not the prompt");
         }
         final Path modelPath = demo ? DemoModel.cached() : Path.of(model);
         final LtxCheckpoint checkpoint = LtxCheckpoint.open(modelPath);
-        final GenerationRequest request = request(inputs.image(), inputs.conditions(), demo);
+        final GenerationRequest request = request(inputs.image(), inputs.conditions(), inputs.config().orElse(null), demo);
         request.validate(checkpoint.vaeConfig().spatialCompression(), checkpoint.vaeConfig().temporalCompression());
         final Path encoderPath = textEncoder != null ? textEncoder : modelPath;
         final TextEncoderModel encoder = TextEncoderModel.open(encoderPath);
@@ -187,20 +182,31 @@ final class GenerateCommand implements Callable<Integer> {
         return 0;
     }
 
-    private GenerationRequest request(final Tensor firstFrame, final List<Condition> conditions, final boolean demo) {
+    /** The request: defaults, then the pipeline config, then every option given explicitly. */
+    GenerationRequest request(final Tensor firstFrame, final List<Condition> conditions, final PipelineConfig config, final boolean demo) {
         final GenerationRequest.Builder builder = GenerationRequest.builder().prompt(prompt).negativePrompt(negativePrompt)
-                .image(firstFrame).conditions(conditions).guidanceScale(guidanceScale).stgScale(stgScale).stgBlocks(stgBlocks).rescale(rescale)
-                .frameRate(frameRate).decodeTimestep(decodeTimestep).decodeNoiseScale(decodeNoiseScale).maxLength(maxLength)
-                .compat(parseCompat(compat)).multiScale(upsampler != null).secondPassTimesteps(secondPassTimesteps);
+                .image(firstFrame).conditions(conditions).frameRate(frameRate).decodeTimestep(decodeTimestep)
+                .decodeNoiseScale(decodeNoiseScale).maxLength(maxLength).compat(parseCompat(compat))
+                .secondPassTimesteps(secondPassTimesteps);
+        if (config != null) {
+            config.applyTo(builder);
+            if (given("--decode-timestep")) {
+                builder.decodeTimestep(decodeTimestep);
+            }
+            if (given("--decode-noise-scale")) {
+                builder.decodeNoiseScale(decodeNoiseScale);
+            }
+        }
+        builder.multiScale(upsampler != null);
         builder.numFrames(numFrames != null ? numFrames : demo ? DEMO_FRAMES : 121);
         builder.height(height != null ? height : demo ? DEMO_HEIGHT : 512);
         builder.width(width != null ? width : demo ? DEMO_WIDTH : 768);
-        if (steps != null) {
-            builder.steps(steps).timesteps(null);
-        } else {
-            builder.timesteps(timesteps != null ? timesteps : GenerationRequest.DISTILLED_FIRST_PASS);
-        }
+        sampling.apply(builder, config, steps, timesteps, secondPassTimesteps, upsampler != null);
         return builder.build();
+    }
+
+    private boolean given(final String option) {
+        return spec.commandLine().getParseResult().hasMatchedOption(option);
     }
 
     static Compat parseCompat(final String text) {
@@ -212,7 +218,8 @@ final class GenerateCommand implements Callable<Integer> {
     }
 
     /** What {@link GenerateInputs#check} produced from the options that need no model. */
-    record Checked(Tensor image, List<Condition> conditions, TensorBundle noise, Backend backend, BackendOptions options) {
+    record Checked(Tensor image, List<Condition> conditions, TensorBundle noise, Backend backend, BackendOptions options,
+            Optional<PipelineConfig> config) {
     }
 
     /** The checks that need no model, in the order a user reads the options. */
@@ -226,6 +233,14 @@ final class GenerateCommand implements Callable<Integer> {
             }
             parseCompat(command.compat);
             VideoFormat.fromPath(command.output);
+            final PipelineConfig config = command.sampling.pipelineConfig == null ? null
+                    : PipelineConfig.read(command.sampling.pipelineConfig);
+            if (config != null) {
+                fillFromConfig(command, config);
+            }
+            if (command.model == null) {
+                throw invalid("--model is required (or a --pipeline-config with checkpoint_path)");
+            }
             if (command.steps != null && command.timesteps != null) {
                 throw invalid("give --steps or --timesteps, not both");
             }
@@ -241,6 +256,8 @@ final class GenerateCommand implements Callable<Integer> {
                 }
                 requireFlowTimes(command.secondPassTimesteps, "--second-pass-timesteps");
             }
+            // every pass setting is checked before any file is read
+            command.request(null, List.of(), config, DemoModel.NAME.equals(command.model));
             if (command.threads < 0) {
                 throw invalid("threads must be 0 (one per core) or more, got " + command.threads);
             }
@@ -276,7 +293,25 @@ final class GenerateCommand implements Callable<Integer> {
             }
             requireFile(command.noise, "noise file");
             final TensorBundle noise = command.noise == null ? null : SafeTensors.read(command.noise);
-            return new Checked(image, conditions, noise, backend, options);
+            return new Checked(image, conditions, noise, backend, options, Optional.ofNullable(config));
+        }
+
+        /** The config's paths are the defaults of --model, --upsampler (multi-scale configs) and --text-encoder. */
+        private static void fillFromConfig(final GenerateCommand command, final PipelineConfig config) {
+            if (command.model == null) {
+                command.model = config.checkpoint().map(Path::toString).orElse(null);
+            }
+            if (command.upsampler == null && config.multiScale()) {
+                command.upsampler = config.upsampler().orElseThrow(() -> invalid("--pipeline-config " + config.file()
+                        + " is multi-scale: give --upsampler or spatial_upscaler_model_path"));
+            }
+            // official configs name a Hugging Face repository here; only a local folder or file is a usable default
+            if (command.textEncoder == null && config.textEncoder().filter(Files::exists).isPresent()) {
+                command.textEncoder = config.textEncoder().get();
+            }
+            if (!command.spec.commandLine().getParseResult().hasMatchedOption("--precision") && !"cpu".equals(command.backend)) {
+                config.precision().ifPresent(value -> command.precision = value.name().toLowerCase(Locale.ROOT));
+            }
         }
 
         private static void requireFlowTimes(final List<Double> values, final String option) {

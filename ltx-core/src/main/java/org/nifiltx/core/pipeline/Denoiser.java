@@ -27,22 +27,16 @@ public final class Denoiser {
         this.numLayers = numLayers;
     }
 
-    /** Runs {@code pass}; returns the packed latents after every step (the last is the result). */
+    /**
+     * Runs {@code pass} with {@code settings} (pass {@code passNumber}, 1-based, names the stochastic noise draws); returns
+     * the packed latents after every step (the last is the result). The guidance of each step comes from the settings'
+     * schedule at the step's flow time, so the batch (uncond, cond, perturbed) can change from step to step.
+     */
     public List<float[]> run(final DenoisePass pass, final PromptEmbeddings positive, final PromptEmbeddings negative,
-            final GenerationRequest request, final ImageNoise imageNoise, final ProgressListener progress, final String stage) {
-        final boolean cfg = request.classifierFreeGuidance();
-        final boolean stg = request.spatioTemporalGuidance();
-        if (cfg && negative == null) {
-            throw new LtxException(LtxErrorCode.INVALID_ARGUMENT, "guidance scale " + request.guidanceScale() + " needs a negative prompt");
-        }
+            final GenerationRequest request, final PassSettings settings, final int passNumber, final NoiseSource noise,
+            final ImageNoise imageNoise, final ProgressListener progress, final String stage) {
         final int tokens = pass.tokens();
         final int channels = pass.latents().length / tokens;
-        final int batch = 1 + (cfg ? 1 : 0) + (stg ? 1 : 0);
-        final Tensor context = stack(cfg ? negative.embeddings() : null, positive.embeddings(), stg ? positive.embeddings() : null);
-        final Tensor contextMask = stack(cfg ? negative.attentionMask() : null, positive.attentionMask(),
-                stg ? positive.attentionMask() : null);
-        final Tensor coords = repeat(pass.videoCoords(), batch);
-        final Tensor skipLayers = skipLayerMask(batch, stg, request);
         final float[] conditioned = pass.conditioningMask();
         final float[] initial = pass.latents().clone();
         float[] latents = pass.latents().clone();
@@ -52,19 +46,29 @@ public final class Denoiser {
         for (int step = 0; step < sigmas.length; step++) {
             final float t = sigmas[step];
             final float next = step + 1 < sigmas.length ? sigmas[step + 1] : 0f;
+            final GuidanceSchedule.Step guidance = settings.guidance().at(t);
+            final boolean cfg = guidance.classifierFree();
+            final boolean stg = guidance.spatioTemporal();
+            if (cfg && negative == null) {
+                throw new LtxException(LtxErrorCode.INVALID_ARGUMENT, "guidance scale " + guidance.guidanceScale()
+                        + " needs a negative prompt");
+            }
+            final int batch = 1 + (cfg ? 1 : 0) + (stg ? 1 : 0);
             if (imageNoise != null && conditioned != null) {
                 latents = imageNoise.apply(latents, initial, conditioned, t, step);
             }
             final float[] tokenTimesteps = tokenTimesteps(pass.rule(), conditioned, t, tokens);
             final Map<String, Tensor> inputs = new LinkedHashMap<>();
             inputs.put("hidden_states", Tensor.ofFloats(new long[] {batch, tokens, channels}, repeat(latents, batch)));
-            inputs.put("encoder_hidden_states", context);
-            inputs.put("encoder_attention_mask", contextMask);
+            inputs.put("encoder_hidden_states", stack(cfg ? negative.embeddings() : null, positive.embeddings(),
+                    stg ? positive.embeddings() : null));
+            inputs.put("encoder_attention_mask", stack(cfg ? negative.attentionMask() : null, positive.attentionMask(),
+                    stg ? positive.attentionMask() : null));
             inputs.put("timestep", tokenTimesteps == null ? Tensor.ofFloats(new long[] {batch}, filled(batch, t))
                     : Tensor.ofFloats(new long[] {batch, tokens}, repeat(tokenTimesteps, batch)));
-            inputs.put("video_coords", coords);
-            if (skipLayers != null) {
-                inputs.put("skip_layer_mask", skipLayers);
+            inputs.put("video_coords", repeat(pass.videoCoords(), batch));
+            if (stg) {
+                inputs.put("skip_layer_mask", skipLayerMask(batch, guidance.stgBlocks()));
             }
             final float[] prediction = transformer.run(TensorBundle.of(inputs)).get("out").toFloatArray();
             final int size = latents.length;
@@ -72,23 +76,28 @@ public final class Denoiser {
             final float[] uncond = cfg ? Arrays.copyOfRange(prediction, size * entry++, size * entry) : null;
             final float[] cond = Arrays.copyOfRange(prediction, size * entry++, size * entry);
             final float[] perturbed = stg ? Arrays.copyOfRange(prediction, size * entry++, size * entry) : null;
-            final float[] velocity = guide(uncond, cond, perturbed, request);
-            latents = step(pass.rule(), latents, velocity, t, next, sigmas, tokenTimesteps, conditioned);
+            final float[] velocity = guide(uncond, cond, perturbed, request.compat(), guidance, settings.cfgStar());
+            final float[] stepNoise = settings.stochastic()
+                    ? noise.draw(NoiseSource.stochasticNoise(passNumber, step), new long[] {1, tokens, channels}).toFloatArray()
+                    : null;
+            latents = step(pass.rule(), latents, velocity, t, next, sigmas, tokenTimesteps, conditioned, stepNoise);
             history.add(latents.clone());
             progress.stepDone(stage, step + 1, sigmas.length);
         }
         return history;
     }
 
-    private static float[] guide(final float[] uncond, final float[] cond, final float[] perturbed, final GenerationRequest request) {
-        if (request.compat() == Compat.DIFFUSERS && perturbed == null) {
-            float[] guided = uncond == null ? cond : Guidance.classifierFree(uncond, cond, request.guidanceScale());
-            if (uncond != null && request.rescale() > 0) {
-                guided = Guidance.guidanceRescale(guided, cond, 1, request.rescale());
+    private static float[] guide(final float[] uncond, final float[] cond, final float[] perturbed, final Compat compat,
+            final GuidanceSchedule.Step guidance, final boolean cfgStar) {
+        if (compat == Compat.DIFFUSERS && perturbed == null) {
+            final float[] unconditional = uncond != null && cfgStar ? Guidance.cfgStarRescale(uncond, cond, 1) : uncond;
+            float[] guided = unconditional == null ? cond : Guidance.classifierFree(unconditional, cond, guidance.guidanceScale());
+            if (uncond != null && guidance.rescale() > 0) {
+                guided = Guidance.guidanceRescale(guided, cond, 1, guidance.rescale());
             }
             return guided;
         }
-        return Guidance.original(uncond, cond, perturbed, 1, request.guidanceScale(), request.stgScale(), request.rescale(), false);
+        return Guidance.original(uncond, cond, perturbed, 1, guidance.guidanceScale(), guidance.stgScale(), guidance.rescale(), cfgStar);
     }
 
     /** The timestep each token is given, or null when one timestep per batch entry suffices. */
@@ -104,12 +113,15 @@ public final class Denoiser {
         return out;
     }
 
+    /** The Euler step, or with {@code noise} the stochastic step that re-noises the predicted clean latents to {@code next}. */
     private static float[] step(final StepRule rule, final float[] latents, final float[] velocity, final float t, final float next,
-            final float[] sigmas, final float[] tokenTimesteps, final float[] mask) {
+            final float[] sigmas, final float[] tokenTimesteps, final float[] mask, final float[] noise) {
         return switch (rule) {
-            case GLOBAL -> FlowMatchEulerScheduler.step(latents, velocity, t, next);
+            case GLOBAL -> noise == null ? FlowMatchEulerScheduler.step(latents, velocity, t, next)
+                    : FlowMatchEulerScheduler.stepStochastic(latents, velocity, t, next, noise);
             case EXCLUDE_CONDITIONED -> {
-                final float[] stepped = FlowMatchEulerScheduler.step(latents, velocity, t, next);
+                final float[] stepped = noise == null ? FlowMatchEulerScheduler.step(latents, velocity, t, next)
+                        : FlowMatchEulerScheduler.stepStochastic(latents, velocity, t, next, noise);
                 final int channels = latents.length / mask.length;
                 for (int n = 0; n < mask.length; n++) {
                     if (mask[n] >= 1f) {
@@ -118,7 +130,8 @@ public final class Denoiser {
                 }
                 yield stepped;
             }
-            case PER_TOKEN -> keepNotYetDenoised(RectifiedFlowScheduler.stepPerToken(sigmas, latents, velocity, tokenTimesteps),
+            case PER_TOKEN -> keepNotYetDenoised(noise == null ? RectifiedFlowScheduler.stepPerToken(sigmas, latents, velocity,
+                    tokenTimesteps) : RectifiedFlowScheduler.stepStochasticPerToken(sigmas, latents, velocity, tokenTimesteps, noise),
                     latents, mask, t);
         };
     }
@@ -140,12 +153,10 @@ public final class Denoiser {
         return stepped;
     }
 
-    private Tensor skipLayerMask(final int batch, final boolean stg, final GenerationRequest request) {
-        if (!stg) {
-            return null;
-        }
+    /** [layers, batch]: 0 where the last (perturbed) entry skips a block's self-attention. */
+    private Tensor skipLayerMask(final int batch, final List<Integer> blocks) {
         final float[] mask = filled(numLayers * batch, 1f);
-        for (final int block : request.stgBlocks()) {
+        for (final int block : blocks) {
             if (block < 0 || block >= numLayers) {
                 throw new LtxException(LtxErrorCode.INVALID_ARGUMENT, "STG block " + block + " does not exist; the transformer has blocks 0.."
                         + (numLayers - 1));

@@ -20,6 +20,10 @@ import org.nifiltx.core.tensor.Tensor;
  * @param multiScale          two passes with the latent upsampler between them
  * @param conditions          images or clips at pixel frames with strengths (keyframes, video extension); {@code image}
  *                            is a shortcut for a frame-0 condition of strength 1 placed before them
+ * @param firstPass           settings of the (first) pass, or null to take them from the scalar fields above (steps,
+ *                            timesteps, constant guidance)
+ * @param secondPass          settings of the multi-scale second pass, or null for {@code secondPassTimesteps} with the
+ *                            same constant guidance
  */
 public record GenerationRequest(
         String prompt,
@@ -43,7 +47,9 @@ public record GenerationRequest(
         Compat compat,
         boolean multiScale,
         double downscaleFactor,
-        List<Condition> conditions) {
+        List<Condition> conditions,
+        PassSettings firstPass,
+        PassSettings secondPass) {
 
     /** The official inference script's default negative prompt. */
     public static final String DEFAULT_NEGATIVE_PROMPT = "worst quality, inconsistent motion, blurry, jittery, distorted";
@@ -53,6 +59,32 @@ public record GenerationRequest(
 
     public GenerationRequest {
         conditions = conditions == null ? List.of() : List.copyOf(conditions);
+    }
+
+    /**
+     * The settings of pass 1 (the only pass of a single-scale request) or 2 (the multi-scale second pass), with the scalar
+     * fields filled in where the request has none.
+     */
+    public PassSettings pass(final int number) {
+        final GuidanceSchedule constant = GuidanceSchedule.constant(guidanceScale, stgScale, rescale, stgBlocks);
+        if (number == 1) {
+            return firstPass != null ? firstPass : PassSettings.of(steps, timesteps, constant);
+        }
+        if (secondPass != null) {
+            return secondPass;
+        }
+        final List<Double> second = secondPassTimesteps == null ? DISTILLED_SECOND_PASS : secondPassTimesteps;
+        return PassSettings.of(second.size(), second, constant);
+    }
+
+    /** The passes this request runs, in order. */
+    public List<PassSettings> passes() {
+        return multiScale ? List.of(pass(1), pass(2)) : List.of(pass(1));
+    }
+
+    /** The tone map of the pass whose output is decoded (official: applied before decoding, after decode noise). */
+    public double decodeToneMap() {
+        return pass(multiScale ? 2 : 1).toneMap();
     }
 
     /** Whether anything conditions the generation (the image shortcut or conditions). */
@@ -80,22 +112,24 @@ public record GenerationRequest(
     public GenerationRequest withPrompt(final String newPrompt) {
         return new GenerationRequest(newPrompt, negativePrompt, image, numFrames, height, width, steps, timesteps, secondPassTimesteps,
                 guidanceScale, stgScale, stgBlocks, rescale, frameRate, decodeTimestep, decodeNoiseScale, imageCondNoiseScale, maxLength,
-                compat, multiScale, downscaleFactor, conditions);
+                compat, multiScale, downscaleFactor, conditions, firstPass, secondPass);
     }
 
     /** The same request conditioned on other media (stages that carry the image in their data rather than in settings). */
     public GenerationRequest withConditioning(final Tensor newImage, final List<Condition> newConditions) {
         return new GenerationRequest(prompt, negativePrompt, newImage, numFrames, height, width, steps, timesteps, secondPassTimesteps,
                 guidanceScale, stgScale, stgBlocks, rescale, frameRate, decodeTimestep, decodeNoiseScale, imageCondNoiseScale, maxLength,
-                compat, multiScale, downscaleFactor, newConditions);
+                compat, multiScale, downscaleFactor, newConditions, firstPass, secondPass);
     }
 
+    /** Whether any step of any pass uses CFG: the negative prompt is then encoded. */
     public boolean classifierFreeGuidance() {
-        return guidanceScale > 1.0;
+        return passes().stream().anyMatch(pass -> pass.guidance().anyClassifierFree());
     }
 
+    /** Whether any step of any pass uses STG. */
     public boolean spatioTemporalGuidance() {
-        return stgScale > 0.0;
+        return passes().stream().anyMatch(pass -> pass.guidance().anySpatioTemporal());
     }
 
     /** Checks sizes and values against the VAE's compression factors; every problem is an INVALID_ARGUMENT. */
@@ -144,6 +178,10 @@ public record GenerationRequest(
         if (multiScale && !(downscaleFactor > 0 && downscaleFactor <= 1)) {
             throw invalid("downscale factor must lie in (0, 1], got " + downscaleFactor);
         }
+        pass(1).validate(multiScale ? "first pass: " : "", false);
+        if (multiScale) {
+            pass(2).validate("second pass: ", true);
+        }
     }
 
     private static LtxException invalid(final String message) {
@@ -178,6 +216,8 @@ public record GenerationRequest(
         private boolean multiScale;
         private double downscaleFactor = 0.6666666;
         private List<Condition> conditions = List.of();
+        private PassSettings firstPass;
+        private PassSettings secondPass;
 
         public Builder prompt(final String value) {
             prompt = value;
@@ -291,10 +331,23 @@ public record GenerationRequest(
             return this;
         }
 
+        /** Settings of the (first) pass; replaces steps, timesteps and the scalar guidance fields for it. */
+        public Builder firstPass(final PassSettings value) {
+            firstPass = value;
+            return this;
+        }
+
+        /** Settings of the multi-scale second pass; replaces secondPassTimesteps and the scalar guidance fields for it. */
+        public Builder secondPass(final PassSettings value) {
+            secondPass = value;
+            return this;
+        }
+
         public GenerationRequest build() {
             return new GenerationRequest(prompt, negativePrompt, image, numFrames, height, width, steps, timesteps,
                     secondPassTimesteps, guidanceScale, stgScale, stgBlocks, rescale, frameRate, decodeTimestep,
-                    decodeNoiseScale, imageCondNoiseScale, maxLength, compat, multiScale, downscaleFactor, conditions);
+                    decodeNoiseScale, imageCondNoiseScale, maxLength, compat, multiScale, downscaleFactor, conditions, firstPass,
+                    secondPass);
         }
     }
 }

@@ -4,12 +4,13 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import org.nifiltx.core.backend.ComponentRunner;
 import org.nifiltx.core.checkpoint.VaeConfig;
+import org.nifiltx.core.latent.LatentFilters;
 import org.nifiltx.core.latent.LatentNormalization;
 import org.nifiltx.core.tensor.Tensor;
 import org.nifiltx.core.tensor.TensorBundle;
 import org.nifiltx.core.video.FramesPostprocess;
 
-/** Decode noise, the VAE decode at {@code decode_timestep}, the resize back to the requested size, uint8 frames. */
+/** Decode noise, the tone map, the VAE decode at {@code decode_timestep}, the resize back to the requested size, uint8 frames. */
 final class LatentDecoding {
     private LatentDecoding() {
     }
@@ -25,6 +26,10 @@ final class LatentDecoding {
             } else {
                 z = LatentNormalization.normalize(mix(LatentNormalization.denormalize(z, mean, std), eps, s), mean, std); // diffusers: raw
             }
+        }
+        if (request.decodeToneMap() > 0) {
+            // official: on the normalised latents right before the VAE, after the decode noise
+            z = LatentFilters.toneMap(z, request.decodeToneMap());
         }
         final Map<String, Tensor> inputs = new LinkedHashMap<>();
         inputs.put("latents_normalized", z);

@@ -81,8 +81,8 @@ public final class LtxPipeline {
             final LatentGrid grid = LatentGrid.of(request.numFrames(), request.height(), request.width(), spatial, temporal);
             final float[] initial = noise.draw(NoiseSource.INITIAL_LATENTS, new long[] {1, grid.tokens(), transformerConfig.inChannels()})
                     .toFloatArray();
-            final float[] latents = runPass(denoiser, request, prompts, noise, progress, grid, initial,
-                    Schedules.firstPass(models.checkpoint(), request, grid.tokens()), "denoise", steps, sigmaLists);
+            final float[] latents = runPass(denoiser, request, prompts, noise, progress, grid, initial, 1,
+                    Schedules.forPass(models.checkpoint(), request, request.pass(1), grid.tokens(), true), "denoise", steps, sigmaLists);
             return new GenerationResult(null, LatentLayout.unpack(packed(latents, grid), grid.frames(), grid.height(), grid.width()),
                     steps, sigmaLists);
         }
@@ -91,28 +91,32 @@ public final class LtxPipeline {
         final LatentGrid first = LatentGrid.of(request.numFrames(), firstHeight, firstWidth, spatial, temporal);
         final float[] initial = noise.draw(NoiseSource.INITIAL_LATENTS, new long[] {1, first.tokens(), transformerConfig.inChannels()})
                 .toFloatArray();
-        final float[] firstLatents = runPass(denoiser, request, prompts, noise, progress, first, initial,
-                Schedules.firstPass(models.checkpoint(), request, first.tokens()), "denoise pass 1", steps, sigmaLists);
+        final float[] firstLatents = runPass(denoiser, request, prompts, noise, progress, first, initial, 1,
+                Schedules.forPass(models.checkpoint(), request, request.pass(1), first.tokens(), true), "denoise pass 1", steps,
+                sigmaLists);
         final Tensor firstUnpacked = LatentLayout.unpack(packed(firstLatents, first), first.frames(), first.height(), first.width());
         progress.stageStarted("upsample", 1);
         final Tensor upsampled = upsample(firstUnpacked);
         progress.stepDone("upsample", 1, 1);
         final LatentGrid second = new LatentGrid(first.frames(), first.height() * 2, first.width() * 2, firstHeight * 2, firstWidth * 2);
-        final float[] secondSigmas = Schedules.secondPass(request);
+        // The second pass's default list is not checked against the allowed flow times, as before per-pass settings.
+        final float[] secondSigmas = Schedules.forPass(models.checkpoint(), request, request.pass(2), second.tokens(),
+                request.secondPass() != null);
         final float[] start = LatentLayout.pack(upsampled).toFloatArray();
         final float[] fresh = noise.draw("second_pass_noise", new long[] {1, second.tokens(), transformerConfig.inChannels()}).toFloatArray();
         final float t0 = secondSigmas[0];
         for (int i = 0; i < start.length; i++) {
             start[i] = t0 * fresh[i] + (1f - t0) * start[i];
         }
-        final float[] secondLatents = runPass(denoiser, request, prompts, noise, progress, second, start, secondSigmas,
+        final float[] secondLatents = runPass(denoiser, request, prompts, noise, progress, second, start, 2, secondSigmas,
                 "denoise pass 2", steps, sigmaLists);
         return new GenerationResult(null, LatentLayout.unpack(packed(secondLatents, second), second.frames(), second.height(),
                 second.width()), steps, sigmaLists);
     }
 
     private float[] runPass(final Denoiser denoiser, final GenerationRequest request, final PromptPair prompts, final NoiseSource noise,
-            final ProgressListener progress, final LatentGrid grid, final float[] initial, final float[] sigmas, final String stage,
+            final ProgressListener progress, final LatentGrid grid, final float[] initial, final int passNumber, final float[] sigmas,
+            final String stage,
             final List<Tensor> steps, final List<float[]> sigmaLists) {
         final boolean causal = request.compat() == Compat.OFFICIAL && causalPositions();
         final Conditioning.Applied conditioned = conditioning().apply(request, grid, initial, noise, causal);
@@ -124,7 +128,7 @@ public final class LtxPipeline {
         final List<float[]> history = denoiser.run(
                 new DenoisePass(conditioned.latents(), grid.frames(), grid.height(), grid.width(), sigmas, rule, conditioned.mask(),
                         conditioned.coords(), extra),
-                prompts.positive(), prompts.negative(), request, imageNoise, progress, stage);
+                prompts.positive(), prompts.negative(), request, request.pass(passNumber), passNumber, noise, imageNoise, progress, stage);
         // The extra conditioning tokens are dropped: step latents and the result cover the grid only.
         final int channels = initial.length / grid.tokens();
         for (final float[] step : history) {

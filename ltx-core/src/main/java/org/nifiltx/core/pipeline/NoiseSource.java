@@ -15,6 +15,14 @@ public interface NoiseSource {
     /** Decode noise, [1, C, F, h, w]. */
     String DECODE_NOISE = "decode_noise";
 
+    /**
+     * The stochastic-sampling draw of one step, packed [1, N, C] like the latents the step updates (conditioning tokens
+     * included): {@code stochastic_noise_<pass>_<step>}, pass 1-based (1, or 2 for the multi-scale second pass), step 0-based.
+     */
+    static String stochasticNoise(final int pass, final int step) {
+        return "stochastic_noise_" + pass + "_" + step;
+    }
+
     /** A standard-normal tensor for the named draw, of exactly {@code shape}. */
     Tensor draw(String name, long[] shape);
 }

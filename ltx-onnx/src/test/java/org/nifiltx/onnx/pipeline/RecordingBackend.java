@@ -14,8 +14,8 @@ import org.nifiltx.core.tensor.TensorBundle;
 
 /** The real backend, except that every transformer call's inputs are kept so tests can see what the model was given. */
 final class RecordingBackend implements Backend {
-    /** The inputs of one transformer call, copied out of the bundle. */
-    record Call(Tensor hiddenStates, Tensor timestep, Tensor videoCoords) {
+    /** The inputs of one transformer call, copied out of the bundle, and its output; skipLayerMask is null when absent. */
+    record Call(Tensor hiddenStates, Tensor timestep, Tensor videoCoords, Tensor skipLayerMask, Tensor output) {
     }
 
     private final Backend delegate;
@@ -34,8 +34,9 @@ final class RecordingBackend implements Backend {
         calls.clear();
     }
 
-    private synchronized void record(final TensorBundle inputs) {
-        calls.add(new Call(inputs.get("hidden_states"), inputs.get("timestep"), inputs.get("video_coords")));
+    private synchronized void record(final TensorBundle inputs, final TensorBundle outputs) {
+        calls.add(new Call(inputs.get("hidden_states"), inputs.get("timestep"), inputs.get("video_coords"),
+                inputs.find("skip_layer_mask").orElse(null), outputs.get("out")));
     }
 
     @Override
@@ -54,8 +55,9 @@ final class RecordingBackend implements Backend {
         return new ComponentRunner() {
             @Override
             public TensorBundle run(final TensorBundle inputs) {
-                record(inputs);
-                return runner.run(inputs);
+                final TensorBundle outputs = runner.run(inputs);
+                record(inputs, outputs);
+                return outputs;
             }
 
             @Override
