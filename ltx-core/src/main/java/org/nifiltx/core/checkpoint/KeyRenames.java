@@ -3,6 +3,8 @@ package org.nifiltx.core.checkpoint;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import org.nifiltx.core.error.LtxErrorCode;
+import org.nifiltx.core.error.LtxException;
 
 /**
  * The Lightricks-original ↔ diffusers key renames, kept as data. Canonical names inside nifi-ltx are the original
@@ -58,6 +60,55 @@ public final class KeyRenames {
             out.add(new Rename("decoder.up_blocks." + i + ".", diffusers));
         }
         return out;
+    }
+
+    /**
+     * Block-index prefixes of the 0.9.0/0.9.1 VAE ({@code LTXVideoDownBlock3D} layout), derived from the original
+     * block lists the way diffusers groups those modules. Encoder: each {@code res_x} opens a down block, the
+     * following {@code compress_all} is its {@code downsamplers.0} and a {@code res_x_y} its {@code conv_out}; the last
+     * {@code res_x} is the mid block. Decoder (built from the end of the original list): the first {@code res_x} is the
+     * mid block, then each up block collects a {@code res_x_y} ({@code conv_in}), a {@code compress_all}
+     * ({@code upsamplers.0}) and ends with its {@code res_x}. For the released block lists this gives the 0.9.0 and
+     * 0.9.1 columns of diffusers' {@code convert_ltx_vae_checkpoint_to_diffusers} tables.
+     */
+    public static List<Rename> vaeLegacyBlockPrefixes(final List<VaeBlock> encoderBlocks, final List<VaeBlock> decoderBlocks) {
+        final List<Rename> out = new ArrayList<>();
+        int group = -1;
+        for (int i = 0; i < encoderBlocks.size() - 1; i++) {
+            final String type = encoderBlocks.get(i).type();
+            group += type.equals("res_x") ? 1 : 0;
+            if (group < 0) {
+                throw unplaced("encoder", type);
+            }
+            final String block = "encoder.down_blocks." + group + ".";
+            out.add(new Rename("encoder.down_blocks." + i + ".", switch (type) {
+                case "res_x" -> block;
+                case "compress_all" -> block + "downsamplers.0.";
+                case "res_x_y" -> block + "conv_out.";
+                default -> throw unplaced("encoder", type);
+            }));
+        }
+        out.add(new Rename("encoder.down_blocks." + (encoderBlocks.size() - 1) + ".", "encoder.mid_block."));
+        final int count = decoderBlocks.size();
+        out.add(new Rename("decoder.up_blocks.0.", "decoder.mid_block."));
+        group = 0;
+        for (int i = 1; i < count; i++) {
+            final String type = decoderBlocks.get(count - 1 - i).type();
+            final String block = "decoder.up_blocks." + group + ".";
+            out.add(new Rename("decoder.up_blocks." + i + ".", switch (type) {
+                case "res_x" -> block;
+                case "compress_all" -> block + "upsamplers.0.";
+                case "res_x_y" -> block + "conv_in.";
+                default -> throw unplaced("decoder", type);
+            }));
+            group += type.equals("res_x") ? 1 : 0;
+        }
+        return out;
+    }
+
+    private static LtxException unplaced(final String part, final String type) {
+        return new LtxException(LtxErrorCode.UNSUPPORTED, "a diffusers 0.9.0/0.9.1 VAE " + part + " has no module for the "
+                + "original block type '" + type + "' (expected res_x, res_x_y or compress_all)");
     }
 
     /** Maps a diffusers transformer key to its original name. */

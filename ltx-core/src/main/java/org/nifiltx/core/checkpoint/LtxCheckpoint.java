@@ -104,8 +104,10 @@ public final class LtxCheckpoint {
                 .forEach((k, v) -> transformerTensors.put(KeyRenames.transformerToOriginal(k), v));
 
         final String vSource = "vae/config.json";
-        final VaeConfig vae = VaeConfig.fromDiffusers(Json.read(vaeDir.resolve("config.json")), vSource);
-        final List<KeyRenames.Rename> prefixes = KeyRenames.vae095BlockPrefixes(vae.encoderBlocks().size(), vae.decoderBlocks().size());
+        final JsonNode vaeJson = Json.read(vaeDir.resolve("config.json"));
+        final DiffusersVaeFamily family = DiffusersVaeFamily.detect(vaeJson, vSource);
+        final VaeConfig vae = family.translate(vaeJson, vSource);
+        final List<KeyRenames.Rename> prefixes = family.blockPrefixes(vae);
         final Map<String, Tensor> vaeTensors = new LinkedHashMap<>();
         ShardedSafeTensors.readFolder(vaeDir).tensors().forEach((k, v) -> vaeTensors.put(KeyRenames.vaeToOriginal(k, prefixes), v));
 

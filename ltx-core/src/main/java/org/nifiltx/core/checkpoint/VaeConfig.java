@@ -8,7 +8,7 @@ import org.nifiltx.core.error.LtxException;
 
 /**
  * The causal video VAE in the original ({@code CausalVideoAutoencoder}) vocabulary. A diffusers
- * {@code vae/config.json} of the 0.9.5 family is translated into the same block lists.
+ * {@code vae/config.json} (0.9.0, 0.9.1, 0.9.5 family) is translated into the same block lists.
  *
  * @param encoderBlocks block list as the original config gives it (input side first)
  * @param decoderBlocks block list as the original config gives it: the original decoder builds it in reverse, so
@@ -100,14 +100,17 @@ public record VaeConfig(
         return type.equals("res_x_y") || type.endsWith("_res") || type.equals("compress_all_x_y") ? 2 : 1;
     }
 
-    /** Translates a diffusers {@code AutoencoderKLLTXVideo} config of the 0.9.5 family. */
+    /**
+     * Translates a diffusers {@code AutoencoderKLLTXVideo} config (0.9.0, 0.9.1 or the 0.9.5 family) into the block
+     * lists of the original config of that release.
+     */
     public static VaeConfig fromDiffusers(final JsonNode node, final String source) {
+        return DiffusersVaeFamily.detect(node, source).translate(node, source);
+    }
+
+    /** The 0.9.5 family ({@code LTXVideo095DownBlock3D}). */
+    static VaeConfig from095Diffusers(final JsonNode node, final String source) {
         final JsonNode downTypes = node.get("down_block_types");
-        if (downTypes == null || !downTypes.isArray() || downTypes.isEmpty()
-                || !downTypes.get(0).asText().equals("LTXVideo095DownBlock3D")) {
-            throw new LtxException(LtxErrorCode.UNSUPPORTED, source + ": only the 0.9.5-family diffusers VAE "
-                    + "(LTXVideo095DownBlock3D) can be read from a diffusers folder; use the single-file checkpoint for older VAEs");
-        }
         final int[] channels = ints(Json.required(node, "block_out_channels", source));
         final int[] layers = ints(Json.required(node, "layers_per_block", source));
         final JsonNode downsample = Json.required(node, "downsample_type", source);
@@ -155,7 +158,7 @@ public record VaeConfig(
                 "pixel_norm");
     }
 
-    private static int[] ints(final JsonNode array) {
+    static int[] ints(final JsonNode array) {
         final int[] out = new int[array.size()];
         for (int i = 0; i < out.length; i++) {
             out[i] = array.get(i).intValue();
