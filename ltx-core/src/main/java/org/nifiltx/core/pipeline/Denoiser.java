@@ -2,6 +2,7 @@ package org.nifiltx.core.pipeline;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -42,6 +43,7 @@ public final class Denoiser {
         float[] latents = pass.latents().clone();
         final float[] sigmas = pass.sigmas();
         final List<float[]> history = new ArrayList<>();
+        final Map<Integer, Tensor[]> batchedInputs = new HashMap<>();
         progress.stageStarted(stage, sigmas.length);
         for (int step = 0; step < sigmas.length; step++) {
             final float t = sigmas[step];
@@ -60,13 +62,16 @@ public final class Denoiser {
             final float[] tokenTimesteps = tokenTimesteps(pass.rule(), conditioned, t, tokens);
             final Map<String, Tensor> inputs = new LinkedHashMap<>();
             inputs.put("hidden_states", Tensor.ofFloats(new long[] {batch, tokens, channels}, repeat(latents, batch)));
-            inputs.put("encoder_hidden_states", stack(cfg ? negative.embeddings() : null, positive.embeddings(),
-                    stg ? positive.embeddings() : null));
-            inputs.put("encoder_attention_mask", stack(cfg ? negative.attentionMask() : null, positive.attentionMask(),
-                    stg ? positive.attentionMask() : null));
+            // The batched text and positions depend only on which entries are active: build each combination once.
+            final Tensor[] batched = batchedInputs.computeIfAbsent(batch * 2 + (cfg ? 1 : 0), key -> new Tensor[] {
+                stack(cfg ? negative.embeddings() : null, positive.embeddings(), stg ? positive.embeddings() : null),
+                stack(cfg ? negative.attentionMask() : null, positive.attentionMask(), stg ? positive.attentionMask() : null),
+                repeat(pass.videoCoords(), batch)});
+            inputs.put("encoder_hidden_states", batched[0]);
+            inputs.put("encoder_attention_mask", batched[1]);
             inputs.put("timestep", tokenTimesteps == null ? Tensor.ofFloats(new long[] {batch}, filled(batch, t))
                     : Tensor.ofFloats(new long[] {batch, tokens}, repeat(tokenTimesteps, batch)));
-            inputs.put("video_coords", repeat(pass.videoCoords(), batch));
+            inputs.put("video_coords", batched[2]);
             if (stg) {
                 inputs.put("skip_layer_mask", skipLayerMask(batch, guidance.stgBlocks()));
             }
