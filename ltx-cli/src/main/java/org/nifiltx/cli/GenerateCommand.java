@@ -11,7 +11,6 @@ import org.nifiltx.core.backend.Backend;
 import org.nifiltx.core.backend.BackendOptions;
 import org.nifiltx.core.backend.Backends;
 import org.nifiltx.core.backend.LatentUpsamplerModel;
-import org.nifiltx.core.backend.Precision;
 import org.nifiltx.core.checkpoint.LtxCheckpoint;
 import org.nifiltx.core.error.LtxErrorCode;
 import org.nifiltx.core.error.LtxException;
@@ -125,14 +124,8 @@ final class GenerateCommand implements Callable<Integer> {
             + "frames.safetensors (frames_uint8 [F,H,W,3] and latents)")
     Path output;
 
-    @Option(names = "--backend", defaultValue = "cpu", description = "cpu (default), cuda or tensorrt")
-    String backend;
-
-    @Option(names = "--precision", defaultValue = "fp32", description = "fp32 (default), bf16 or fp8 (GPU backends)")
-    String precision;
-
-    @Option(names = "--threads", defaultValue = "0", description = "intra-op threads, 0 = one per core")
-    int threads;
+    @Mixin
+    BackendMixin backendOptions;
 
     @Option(names = "--upsampler", description = "latent upsampler (ltxv-spatial-upscaler-0.9.8.safetensors): enables multi-scale")
     Path upsampler;
@@ -258,9 +251,6 @@ final class GenerateCommand implements Callable<Integer> {
             }
             // every pass setting is checked before any file is read
             command.request(null, List.of(), config, DemoModel.NAME.equals(command.model));
-            if (command.threads < 0) {
-                throw invalid("threads must be 0 (one per core) or more, got " + command.threads);
-            }
             final Path imagePath = command.image;
             final List<Conditions.Condition> parsed = command.conditions == null ? List.of() : Conditions.parse(command.conditions);
             final String mode = command.mode == null ? (imagePath == null ? "t2v" : "i2v") : command.mode.toLowerCase(Locale.ROOT);
@@ -275,7 +265,7 @@ final class GenerateCommand implements Callable<Integer> {
             }
             final Tensor image = imagePath == null ? null : ImageLoader.loadRgb(imagePath);
             final List<Condition> conditions = Conditions.load(parsed);
-            final BackendOptions options = new BackendOptions(command.backend, Precision.parse(command.precision), command.threads, 0);
+            final BackendOptions options = command.backendOptions.options();
             final Backend backend = Backends.find(options);
             requireFile(command.upsampler, "upsampler");
             if (command.textEncoder != null && !Files.exists(command.textEncoder)) {
@@ -309,8 +299,8 @@ final class GenerateCommand implements Callable<Integer> {
             if (command.textEncoder == null && config.textEncoder().filter(Files::exists).isPresent()) {
                 command.textEncoder = config.textEncoder().get();
             }
-            if (!command.spec.commandLine().getParseResult().hasMatchedOption("--precision") && !"cpu".equals(command.backend)) {
-                config.precision().ifPresent(value -> command.precision = value.name().toLowerCase(Locale.ROOT));
+            if (!command.spec.commandLine().getParseResult().hasMatchedOption("--precision") && !"cpu".equals(command.backendOptions.backend)) {
+                config.precision().ifPresent(value -> command.backendOptions.precision = value.name().toLowerCase(Locale.ROOT));
             }
         }
 

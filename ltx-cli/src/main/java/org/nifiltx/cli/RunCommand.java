@@ -12,7 +12,6 @@ import org.nifiltx.core.backend.Component;
 import org.nifiltx.core.backend.ComponentContract;
 import org.nifiltx.core.backend.ComponentRunner;
 import org.nifiltx.core.backend.LatentUpsamplerModel;
-import org.nifiltx.core.backend.Precision;
 import org.nifiltx.core.checkpoint.LtxCheckpoint;
 import org.nifiltx.core.error.LtxErrorCode;
 import org.nifiltx.core.error.LtxException;
@@ -24,6 +23,7 @@ import org.nifiltx.onnx.model.vae.DecodeMemory;
 import org.nifiltx.onnx.model.vae.DecodeTiling;
 import org.nifiltx.onnx.model.vae.VaeDecoderRunner;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -47,14 +47,8 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--output", required = true, description = "safetensors file to write the outputs to")
     Path output;
 
-    @Option(names = "--backend", defaultValue = "cpu", description = "cpu (default), cuda or tensorrt")
-    String backend;
-
-    @Option(names = "--precision", defaultValue = "fp32", description = "fp32 (default), bf16 or fp8 (GPU backends)")
-    String precision;
-
-    @Option(names = "--threads", defaultValue = "0", description = "intra-op threads, 0 = one per core")
-    int threads;
+    @Mixin
+    BackendMixin backendOptions;
 
     @Option(names = "--no-mask", description = "text-encoder: run T5 without the attention mask (diffusers LTXPipeline)")
     boolean noMask;
@@ -79,7 +73,7 @@ final class RunCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         final Component which = Component.fromCliName(component);
-        final BackendOptions options = new BackendOptions(backend, Precision.parse(precision), threads, 0);
+        final BackendOptions options = backendOptions.options();
         if (prompt == null && inputs == null) {
             throw new LtxException(LtxErrorCode.INVALID_ARGUMENT, "--inputs is required" + (which == Component.TEXT_ENCODER
                     ? " (or --prompt for text-encoder)" : ""));
