@@ -4,16 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
-import java.io.IOException;
 import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.nifiltx.core.backend.BackendOptions;
-import org.nifiltx.core.backend.Backends;
-import org.nifiltx.core.checkpoint.LtxCheckpoint;
 import org.nifiltx.core.pipeline.Compat;
 import org.nifiltx.core.pipeline.Condition;
 import org.nifiltx.core.pipeline.GenerationRequest;
@@ -26,7 +22,6 @@ import org.nifiltx.core.pipeline.SeededNoise;
 import org.nifiltx.core.safetensors.SafeTensors;
 import org.nifiltx.core.tensor.DType;
 import org.nifiltx.core.tensor.Tensor;
-import org.nifiltx.core.text.TextEncoderModel;
 
 /**
  * Keyframe and strength conditioning on the tiny model (official semantics, seeded noise). No reference fixture covers
@@ -43,11 +38,9 @@ class ConditionsTest {
     private static Tensor image;
 
     @BeforeAll
-    static void open() throws IOException {
-        final BackendOptions options = BackendOptions.cpu();
-        backend = new RecordingBackend(Backends.find(options));
-        models = new LtxModels(LtxCheckpoint.open(PipelineParityTest.fixture("model/ltxv-tiny.safetensors")),
-                TextEncoderModel.open(PipelineParityTest.fixture("model/diffusers")), null, backend, options);
+    static void open() {
+        backend = RecordingBackend.cpu();
+        models = backend.tinyModels(false);
         pipeline = new LtxPipeline(models);
         image = SafeTensors.read(PipelineParityTest.fixture("cases/pipeline_i2v/inputs.safetensors")).get("image_uint8");
     }

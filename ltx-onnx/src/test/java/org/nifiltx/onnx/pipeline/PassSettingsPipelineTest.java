@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.IOException;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -16,10 +15,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.nifiltx.core.backend.BackendOptions;
-import org.nifiltx.core.backend.Backends;
-import org.nifiltx.core.backend.LatentUpsamplerModel;
-import org.nifiltx.core.checkpoint.LtxCheckpoint;
 import org.nifiltx.core.error.LtxException;
 import org.nifiltx.core.latent.LatentFilters;
 import org.nifiltx.core.pipeline.Compat;
@@ -38,8 +33,6 @@ import org.nifiltx.core.schedule.RectifiedFlowConfig;
 import org.nifiltx.core.tensor.Tensor;
 import org.nifiltx.core.tensor.TensorBundle;
 import org.nifiltx.core.testing.Parity;
-import org.nifiltx.core.testing.TinyFixtures;
-import org.nifiltx.core.text.TextEncoderModel;
 
 /**
  * The official sampling options on the tiny model (official semantics, 64x96, 9 frames: 12 tokens of 16 channels, 2
@@ -54,12 +47,9 @@ class PassSettingsPipelineTest {
     private static LtxPipeline pipeline;
 
     @BeforeAll
-    static void open() throws IOException {
-        final BackendOptions options = BackendOptions.cpu();
-        backend = new RecordingBackend(Backends.find(options));
-        models = new LtxModels(LtxCheckpoint.open(TinyFixtures.path("model/ltxv-tiny.safetensors")),
-                TextEncoderModel.open(TinyFixtures.path("model/diffusers")),
-                LatentUpsamplerModel.open(TinyFixtures.path("model/latent_upsampler")), backend, options);
+    static void open() {
+        backend = RecordingBackend.cpu();
+        models = backend.tinyModels(true);
         pipeline = new LtxPipeline(models);
     }
 

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.IOException;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -14,10 +13,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.nifiltx.core.backend.BackendOptions;
-import org.nifiltx.core.backend.Backends;
-import org.nifiltx.core.backend.LatentUpsamplerModel;
-import org.nifiltx.core.checkpoint.LtxCheckpoint;
 import org.nifiltx.core.error.LtxErrorCode;
 import org.nifiltx.core.error.LtxException;
 import org.nifiltx.core.pipeline.Compat;
@@ -32,7 +27,6 @@ import org.nifiltx.core.pipeline.SeededNoise;
 import org.nifiltx.core.pipeline.SuppliedNoise;
 import org.nifiltx.core.tensor.Tensor;
 import org.nifiltx.core.tensor.TensorBundle;
-import org.nifiltx.core.text.TextEncoderModel;
 
 /** Bad supplied noise, CFG without a negative prompt, and the multi-scale path end to end on the tiny model. */
 class PipelineRobustnessTest {
@@ -42,12 +36,9 @@ class PipelineRobustnessTest {
     private static LtxPipeline pipeline;
 
     @BeforeAll
-    static void open() throws IOException {
-        final BackendOptions options = BackendOptions.cpu();
-        backend = new RecordingBackend(Backends.find(options));
-        models = new LtxModels(LtxCheckpoint.open(PipelineParityTest.fixture("model/ltxv-tiny.safetensors")),
-                TextEncoderModel.open(PipelineParityTest.fixture("model/diffusers")),
-                LatentUpsamplerModel.open(PipelineParityTest.fixture("model/latent_upsampler")), backend, options);
+    static void open() {
+        backend = RecordingBackend.cpu();
+        models = backend.tinyModels(true);
         pipeline = new LtxPipeline(models);
     }
 

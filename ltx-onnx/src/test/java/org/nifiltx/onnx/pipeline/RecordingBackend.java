@@ -4,13 +4,17 @@ import java.util.ArrayList;
 import java.util.List;
 import org.nifiltx.core.backend.Backend;
 import org.nifiltx.core.backend.BackendOptions;
+import org.nifiltx.core.backend.Backends;
 import org.nifiltx.core.backend.ComponentRunner;
 import org.nifiltx.core.backend.LatentUpsamplerModel;
 import org.nifiltx.core.checkpoint.LtxCheckpoint;
 import org.nifiltx.core.checkpoint.T5Config;
 import org.nifiltx.core.checkpoint.WeightStore;
+import org.nifiltx.core.pipeline.LtxModels;
 import org.nifiltx.core.tensor.Tensor;
 import org.nifiltx.core.tensor.TensorBundle;
+import org.nifiltx.core.testing.TinyFixtures;
+import org.nifiltx.core.text.TextEncoderModel;
 
 /** The real backend, except that every transformer call's inputs are kept so tests can see what the model was given. */
 final class RecordingBackend implements Backend {
@@ -23,6 +27,19 @@ final class RecordingBackend implements Backend {
 
     RecordingBackend(final Backend delegate) {
         this.delegate = delegate;
+    }
+
+    /** The real CPU backend, recording. */
+    static RecordingBackend cpu() {
+        return new RecordingBackend(Backends.find(BackendOptions.cpu()));
+    }
+
+    /** The tiny fixture model (single file, the diffusers text encoder, optionally the latent upsampler) on this backend. */
+    LtxModels tinyModels(final boolean withUpsampler) {
+        return new LtxModels(LtxCheckpoint.open(TinyFixtures.path("model/ltxv-tiny.safetensors")),
+                TextEncoderModel.open(TinyFixtures.path("model/diffusers")),
+                withUpsampler ? LatentUpsamplerModel.open(TinyFixtures.path("model/latent_upsampler")) : null, this,
+                BackendOptions.cpu());
     }
 
     /** The transformer calls since the last {@link #clear()}, in order. */
