@@ -51,7 +51,7 @@ class RunCommandTest {
                 + "weights to fp32); use --precision fp32\n", cudaBf16.err());
         final CliHarness.Result precision = CliHarness.run("run", "transformer", "--model", "/nope", "--inputs", "/nope",
                 "--output", "x", "--precision", "int4");
-        assertEquals("ltx: unknown precision 'int4' (expected fp32, bf16 or fp8)\n", precision.err());
+        assertEquals("ltx: unknown precision 'int4' (expected auto, fp32, int8, bf16 or fp8)\n", precision.err());
     }
 
     @Test

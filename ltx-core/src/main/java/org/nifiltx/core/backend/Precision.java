@@ -1,13 +1,21 @@
 package org.nifiltx.core.backend;
 
+import java.util.Locale;
 import org.nifiltx.core.error.LtxErrorCode;
 import org.nifiltx.core.error.LtxException;
 
-/** Compute precision a backend is asked for. CPU computes in fp32; bf16 and fp8 are GPU precisions. */
+/**
+ * Compute precision a backend is asked for. On CPU: {@code FP32} (reference), {@code INT8} (int8 weights per output
+ * channel, dynamically quantized int8 activations in the linear layers), {@code BF16} (bf16 weights in memory, fp32
+ * compute). {@code FP8} is a GPU precision. {@code AUTO} is resolved before any model loads
+ * ({@link #resolve(CpuFeatures)}): the fastest mode that passes the quality gates on this CPU.
+ */
 public enum Precision {
     FP32,
     BF16,
-    FP8;
+    FP8,
+    INT8,
+    AUTO;
 
     public static Precision parse(final String text) {
         for (final Precision p : values()) {
@@ -15,6 +23,20 @@ public enum Precision {
                 return p;
             }
         }
-        throw new LtxException(LtxErrorCode.INVALID_ARGUMENT, "unknown precision '" + text + "' (expected fp32, bf16 or fp8)");
+        throw new LtxException(LtxErrorCode.INVALID_ARGUMENT, "unknown precision '" + text
+                + "' (expected auto, fp32, int8, bf16 or fp8)");
+    }
+
+    /** This precision with {@code AUTO} made concrete: int8 where the CPU has int8 dot-product instructions, else fp32. */
+    public Precision resolve(final CpuFeatures cpu) {
+        if (this != AUTO) {
+            return this;
+        }
+        return cpu.hasInt8DotProduct() ? INT8 : FP32;
+    }
+
+    /** The lower-case name the CLI and NiFi show. */
+    public String label() {
+        return name().toLowerCase(Locale.ROOT);
     }
 }
