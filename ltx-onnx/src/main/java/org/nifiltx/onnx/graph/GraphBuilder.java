@@ -39,6 +39,7 @@ public final class GraphBuilder {
     private final String name;
     private final int opset;
     private final Target target;
+    private final NumericPolicy policy;
     private final List<ValueInfoProto> inputs = new ArrayList<>();
     private final List<ValueInfoProto> outputs = new ArrayList<>();
     private final List<NodeProto> nodes = new ArrayList<>();
@@ -53,13 +54,27 @@ public final class GraphBuilder {
     }
 
     public GraphBuilder(final String name, final int opset, final Target target) {
+        this(name, opset, target, NumericPolicy.fp32());
+    }
+
+    /** A graph whose layers compute as {@code policy} says (see {@link org.nifiltx.onnx.layers}). */
+    public GraphBuilder(final String name, final Target target, final NumericPolicy policy) {
+        this(name, DEFAULT_OPSET, target, policy);
+    }
+
+    public GraphBuilder(final String name, final int opset, final Target target, final NumericPolicy policy) {
         this.name = name;
         this.opset = opset;
         this.target = target;
+        this.policy = policy;
     }
 
     public Target target() {
         return target;
+    }
+
+    public NumericPolicy policy() {
+        return policy;
     }
 
     public int opset() {

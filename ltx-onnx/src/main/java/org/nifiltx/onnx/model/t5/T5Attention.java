@@ -6,6 +6,7 @@ import org.nifiltx.core.checkpoint.WeightStore;
 import org.nifiltx.onnx.graph.Attr;
 import org.nifiltx.onnx.graph.GraphBuilder;
 import org.nifiltx.onnx.graph.Value;
+import org.nifiltx.onnx.layers.Linear;
 
 /**
  * T5 self-attention without biases and without 1/√d scaling (T5 folds it into the weight initialisation); the
@@ -37,8 +38,7 @@ public final class T5Attention {
 
     private static Value projection(final GraphBuilder graph, final Value x, final WeightStore weights, final String name,
             final int out, final int in) {
-        final String key = name + ".weight";
-        return graph.linear(x, graph.weight(weights.prefix() + key, weights.get(key, out, in)), null);
+        return Linear.apply(graph, weights, name, x, out, in, Linear.Role.BULK);
     }
 
     /** [B, L, heads·dKv] -> [B, L, heads, dKv] -> permuted. */

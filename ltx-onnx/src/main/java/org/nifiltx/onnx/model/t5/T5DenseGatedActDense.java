@@ -1,13 +1,13 @@
 package org.nifiltx.onnx.model.t5;
 
-import java.util.List;
 import org.nifiltx.core.checkpoint.T5Config;
 import org.nifiltx.core.checkpoint.WeightStore;
 import org.nifiltx.core.error.LtxErrorCode;
 import org.nifiltx.core.error.LtxException;
-import org.nifiltx.onnx.graph.Attr;
 import org.nifiltx.onnx.graph.GraphBuilder;
 import org.nifiltx.onnx.graph.Value;
+import org.nifiltx.onnx.layers.Activations;
+import org.nifiltx.onnx.layers.Linear;
 
 /** The gated feed-forward of T5 v1.1: {@code wo( act(x·wi_0) ⊙ (x·wi_1) )}, no biases. */
 public final class T5DenseGatedActDense {
@@ -28,9 +28,9 @@ public final class T5DenseGatedActDense {
     private static Value activation(final GraphBuilder graph, final Value x, final String feedForwardProj) {
         return switch (feedForwardProj) {
             // transformers maps gated-gelu to gelu_new, the tanh approximation
-            case "gated-gelu" -> graph.op("Gelu", List.of(x), Attr.s("approximate", "tanh"));
-            case "gated-silu" -> graph.mul(x, graph.op("Sigmoid", x));
-            case "gated-relu" -> graph.op("Relu", x);
+            case "gated-gelu" -> Activations.geluTanh(graph, x);
+            case "gated-silu" -> Activations.silu(graph, x);
+            case "gated-relu" -> Activations.relu(graph, x);
             default -> throw new LtxException(LtxErrorCode.UNSUPPORTED, "T5 feed_forward_proj '" + feedForwardProj
                     + "' is not supported; supported: gated-gelu, gated-silu, gated-relu");
         };
@@ -38,7 +38,6 @@ public final class T5DenseGatedActDense {
 
     private static Value linear(final GraphBuilder graph, final Value x, final WeightStore weights, final String name,
             final int out, final int in) {
-        final String key = name + ".weight";
-        return graph.linear(x, graph.weight(weights.prefix() + key, weights.get(key, out, in)), null);
+        return Linear.apply(graph, weights, name, x, out, in, Linear.Role.BULK);
     }
 }

@@ -6,6 +6,7 @@ import org.nifiltx.core.checkpoint.WeightStore;
 import org.nifiltx.core.tensor.DType;
 import org.nifiltx.onnx.graph.Attr;
 import org.nifiltx.onnx.graph.GraphBuilder;
+import org.nifiltx.onnx.graph.NumericPolicy;
 import org.nifiltx.onnx.graph.Target;
 import org.nifiltx.onnx.graph.Value;
 
@@ -30,7 +31,13 @@ public final class T5Encoder {
      *                LTXPipeline runs T5 without the mask, and then the graph has no {@code attention_mask} input
      */
     public static GraphBuilder build(final T5Config config, final WeightStore weights, final boolean useMask, final Target target) {
-        final GraphBuilder graph = new GraphBuilder(useMask ? "t5_encoder_masked" : "t5_encoder", target);
+        return build(config, weights, useMask, target, NumericPolicy.fp32());
+    }
+
+    /** The encoder computing as {@code policy} says (int8: every block projection and feed-forward layer). */
+    public static GraphBuilder build(final T5Config config, final WeightStore weights, final boolean useMask, final Target target,
+            final NumericPolicy policy) {
+        final GraphBuilder graph = new GraphBuilder(useMask ? "t5_encoder_masked" : "t5_encoder", target, policy);
         final Value inputIds = graph.input(INPUT_IDS, DType.I64, "B", "L");
         final String embeddingKey = weights.contains(SHARED_EMBEDDING) ? SHARED_EMBEDDING : ENCODER_EMBEDDING;
         final Value embedding = graph.weight(embeddingKey, weights.get(embeddingKey, config.vocabSize(), config.dModel()));

@@ -4,6 +4,9 @@ import org.nifiltx.core.checkpoint.TransformerConfig;
 import org.nifiltx.core.checkpoint.WeightStore;
 import org.nifiltx.onnx.graph.GraphBuilder;
 import org.nifiltx.onnx.graph.Value;
+import org.nifiltx.onnx.layers.Activations;
+import org.nifiltx.onnx.layers.Linear;
+import org.nifiltx.onnx.layers.TimestepEmbeddings;
 
 /**
  * {@code adaln_single} (timeEmbed): timestep × timestep_scale_multiplier → embedded timestep e [B,T,D] →
@@ -25,9 +28,9 @@ final class AdaLayerNormSingle {
             final Value timestep) {
         final int innerDim = config.innerDim();
         final Value scaled = graph.mul(timestep, graph.scalar((float) config.timestepScaleMultiplier()));
-        final Value embedded = new TimestepEmbedding(graph, weights.scoped("emb.timestep_embedder"), innerDim).forward(scaled);
-        final Value modulation = Layers.linear(graph, weights, "linear", Layers.silu(graph, embedded),
-                (long) MODULATION_COUNT * innerDim, innerDim);
+        final Value embedded = TimestepEmbeddings.embed(graph, weights.scoped("emb.timestep_embedder"), scaled, innerDim);
+        final Value modulation = Linear.apply(graph, weights, "linear", Activations.silu(graph, embedded),
+                (long) MODULATION_COUNT * innerDim, innerDim, Linear.Role.SENSITIVE);
         return new Output(modulation, embedded);
     }
 }

@@ -8,6 +8,8 @@ import org.nifiltx.onnx.graph.Attr;
 import org.nifiltx.onnx.graph.GraphBuilder;
 import org.nifiltx.onnx.graph.Target;
 import org.nifiltx.onnx.graph.Value;
+import org.nifiltx.onnx.layers.Linear;
+import org.nifiltx.onnx.layers.Norms;
 
 /**
  * {@code attn1} / {@code attn2}: to_q/to_k/to_v, RMSNorm with weight over the full inner dimension on q and k, RoPE
@@ -43,11 +45,11 @@ final class Attention {
      */
     Value forward(final Value x, final Value context, final RotaryEmbedding3d rope, final Value bias, final Value keepMask) {
         final Value source = context == null ? x : context;
-        Value query = Layers.linear(graph, weights, "to_q", x, innerDim, innerDim);
-        Value key = Layers.linear(graph, weights, "to_k", source, innerDim, keyInputDim);
-        final Value value = Layers.linear(graph, weights, "to_v", source, innerDim, keyInputDim);
-        query = Layers.rmsNorm(graph, query, Layers.weight(graph, weights, "q_norm.weight", innerDim), innerDim, qkNormEps);
-        key = Layers.rmsNorm(graph, key, Layers.weight(graph, weights, "k_norm.weight", innerDim), innerDim, qkNormEps);
+        Value query = Linear.apply(graph, weights, "to_q", x, innerDim, innerDim, Linear.Role.BULK);
+        Value key = Linear.apply(graph, weights, "to_k", source, innerDim, keyInputDim, Linear.Role.BULK);
+        final Value value = Linear.apply(graph, weights, "to_v", source, innerDim, keyInputDim, Linear.Role.BULK);
+        query = Norms.rmsNorm(graph, query, Layers.weight(graph, weights, "q_norm.weight", innerDim), innerDim, qkNormEps);
+        key = Norms.rmsNorm(graph, key, Layers.weight(graph, weights, "k_norm.weight", innerDim), innerDim, qkNormEps);
         if (rope != null) {
             query = rope.apply(query);
             key = rope.apply(key);
@@ -59,7 +61,7 @@ final class Attention {
             // STG "attention_values": perturbed items take v as the attention output (attention matrix = identity)
             attended = graph.add(graph.mul(attended, keepMask), graph.mul(value, graph.sub(graph.scalar(1f), keepMask)));
         }
-        return Layers.linear(graph, weights, "to_out.0", attended, innerDim, innerDim);
+        return Linear.apply(graph, weights, "to_out.0", attended, innerDim, innerDim, Linear.Role.BULK);
     }
 
     private float scale() {

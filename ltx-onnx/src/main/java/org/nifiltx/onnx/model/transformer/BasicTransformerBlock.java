@@ -7,6 +7,7 @@ import org.nifiltx.core.checkpoint.WeightStore;
 import org.nifiltx.onnx.graph.Attr;
 import org.nifiltx.onnx.graph.GraphBuilder;
 import org.nifiltx.onnx.graph.Value;
+import org.nifiltx.onnx.layers.Norms;
 
 /**
  * {@code transformer_blocks.i}: AdaLN-single modulated self-attention (with RoPE) and feed-forward, and an
@@ -44,7 +45,7 @@ final class BasicTransformerBlock {
         final Value scaleMlp = parts.get(4);
         final Value gateMlp = parts.get(5);
 
-        final Value norm1 = Layers.modulate(graph, Layers.rmsNorm(graph, x, null, innerDim, config.normEps()), scaleMsa, shiftMsa);
+        final Value norm1 = Layers.modulate(graph, Norms.rmsNorm(graph, x, null, innerDim, config.normEps()), scaleMsa, shiftMsa);
         final Value selfAttention = new Attention(graph, weights.scoped("attn1"), config, innerDim)
                 .forward(norm1, null, rope, null, keepMask);
         Value hidden = graph.add(graph.mul(gateMsa, selfAttention), x);
@@ -53,7 +54,7 @@ final class BasicTransformerBlock {
                 .forward(hidden, caption, null, captionBias, null);
         hidden = graph.add(crossAttention, hidden);
 
-        final Value norm2 = Layers.modulate(graph, Layers.rmsNorm(graph, hidden, null, innerDim, config.normEps()), scaleMlp, shiftMlp);
+        final Value norm2 = Layers.modulate(graph, Norms.rmsNorm(graph, hidden, null, innerDim, config.normEps()), scaleMlp, shiftMlp);
         final Value feedForward = FeedForward.build(graph, weights.scoped("ff"), innerDim, norm2);
         return graph.add(graph.mul(gateMlp, feedForward), hidden);
     }

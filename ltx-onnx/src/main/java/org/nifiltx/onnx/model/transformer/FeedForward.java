@@ -3,6 +3,8 @@ package org.nifiltx.onnx.model.transformer;
 import org.nifiltx.core.checkpoint.WeightStore;
 import org.nifiltx.onnx.graph.GraphBuilder;
 import org.nifiltx.onnx.graph.Value;
+import org.nifiltx.onnx.layers.Activations;
+import org.nifiltx.onnx.layers.Linear;
 
 /** {@code ff}: net.0.proj (D → Dff), GELU-tanh, net.2 (Dff → D); Dff is read from the checkpoint weight. */
 final class FeedForward {
@@ -11,7 +13,8 @@ final class FeedForward {
 
     static Value build(final GraphBuilder graph, final WeightStore weights, final int innerDim, final Value x) {
         final long hiddenDim = weights.get("net.0.proj.weight").dim(0);
-        final Value hidden = Layers.geluTanh(graph, Layers.linear(graph, weights, "net.0.proj", x, hiddenDim, innerDim));
-        return Layers.linear(graph, weights, "net.2", hidden, innerDim, hiddenDim);
+        final Value hidden = Activations.geluTanh(graph,
+                Linear.apply(graph, weights, "net.0.proj", x, hiddenDim, innerDim, Linear.Role.BULK));
+        return Linear.apply(graph, weights, "net.2", hidden, innerDim, hiddenDim, Linear.Role.BULK);
     }
 }

@@ -9,8 +9,11 @@ import org.nifiltx.core.tensor.DType;
 import org.nifiltx.core.tensor.Tensor;
 import org.nifiltx.onnx.graph.Attr;
 import org.nifiltx.onnx.graph.GraphBuilder;
+import org.nifiltx.onnx.graph.NumericPolicy;
 import org.nifiltx.onnx.graph.Target;
 import org.nifiltx.onnx.graph.Value;
+import org.nifiltx.onnx.layers.Linear;
+import org.nifiltx.onnx.layers.Norms;
 
 /**
  * The whole LTX-Video transformer ({@code Transformer3DModel}) as one graph, from a config and canonical (original)
@@ -39,13 +42,19 @@ public final class Transformer3D {
 
     /** Builds the graph for {@code target} from a config and transformer weights under original key names. */
     public static GraphBuilder build(final TransformerConfig config, final WeightStore weights, final Target target) {
+        return build(config, weights, target, NumericPolicy.fp32());
+    }
+
+    /** Builds the graph computing as {@code policy} says (int8: the blocks' linear layers; see {@link Linear}). */
+    public static GraphBuilder build(final TransformerConfig config, final WeightStore weights, final Target target,
+            final NumericPolicy policy) {
         if (config.patchSize() != 1 || config.patchSizeT() != 1) {
             // Every 0.9.x checkpoint patchifies latents 1x1x1 (one token per latent pixel); larger patches would need a
             // different token layout and RoPE grid, which the reference code for these models does not have either.
             throw new LtxException(LtxErrorCode.UNSUPPORTED, "transformer patch size (t, h, w) = (" + config.patchSizeT() + ", "
                     + config.patchSize() + ", " + config.patchSize() + ") is not supported; LTX-Video 0.9.x uses (1, 1, 1)");
         }
-        final GraphBuilder graph = new GraphBuilder("ltx_transformer", target);
+        final GraphBuilder graph = new GraphBuilder("ltx_transformer", target, policy);
         final int innerDim = config.innerDim();
         final Value hiddenStates = graph.input(HIDDEN_STATES, DType.F32, "batch", "tokens", config.inChannels());
         final Value encoderHiddenStates = graph.input(ENCODER_HIDDEN_STATES, DType.F32, "batch", "text_tokens",
@@ -56,7 +65,8 @@ public final class Transformer3D {
         final Value skipLayerMask = graph.input(SKIP_LAYER_MASK, DType.F32, config.numLayers(), "batch");
 
         // patchify_proj: [B,N,C_in] → [B,N,D]
-        Value x = Layers.linear(graph, weights, "patchify_proj", hiddenStates, innerDim, config.inChannels());
+        Value x = Linear.apply(graph, weights, "patchify_proj", hiddenStates, innerDim, config.inChannels(),
+                Linear.Role.SENSITIVE);
         final AdaLayerNormSingle.Output timeEmbed = AdaLayerNormSingle.build(graph, weights.scoped("adaln_single"), config,
                 timestep);
         final Value caption = CaptionProjection.build(graph, weights.scoped("caption_projection"), config, encoderHiddenStates);
@@ -76,8 +86,8 @@ public final class Transformer3D {
         final Value values = graph.add(table, graph.unsqueeze(timeEmbed.embeddedTimestep(), 2));
         final Value shift = graph.op("Gather", List.of(values, scalarIndex(graph, 0)), Attr.i("axis", 2));
         final Value scale = graph.op("Gather", List.of(values, scalarIndex(graph, 1)), Attr.i("axis", 2));
-        final Value normalized = Layers.modulate(graph, Layers.layerNorm(graph, x, innerDim, FINAL_NORM_EPS), scale, shift);
-        final Value out = Layers.linear(graph, weights, "proj_out", normalized, config.outChannels(), innerDim);
+        final Value normalized = Layers.modulate(graph, Norms.layerNorm(graph, x, innerDim, FINAL_NORM_EPS), scale, shift);
+        final Value out = Linear.apply(graph, weights, "proj_out", normalized, config.outChannels(), innerDim, Linear.Role.SENSITIVE);
         graph.output(out, OUT, DType.F32, "batch", "tokens", config.outChannels());
         return graph;
     }

@@ -1,0 +1,130 @@
+package org.nifiltx.onnx.graph;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.nifiltx.core.tensor.DType;
+import org.nifiltx.core.tensor.FloatFormats;
+import org.nifiltx.core.tensor.Tensor;
+
+/**
+ * Weights in a reduced form, made once per checkpoint weight: symmetric int8 per output channel (scale = max|w|/127,
+ * zero point 0: ONNX Runtime's s8 weight kernels need a zero point of 0) or bf16. A store may be preloaded from a cache
+ * file ({@link QuantizedWeightCache}); what it computes is recorded so the cache can be written after a build.
+ */
+public class QuantizedWeights {
+    /** Suffixes of the two tensors that make one int8 weight. */
+    public static final String INT8_SUFFIX = ".int8";
+    public static final String SCALE_SUFFIX = ".scale";
+    public static final String BF16_SUFFIX = ".bf16";
+
+    /** An int8 weight: {@code values} in the layout the consumer needs, {@code scale} [out] float32. */
+    public record Int8(Tensor values, Tensor scale) {
+    }
+
+    private final Map<String, Tensor> known;
+    private final Map<String, Tensor> computed = new LinkedHashMap<>();
+
+    protected QuantizedWeights(final Map<String, Tensor> known) {
+        this.known = new LinkedHashMap<>(known);
+    }
+
+    /** A store that computes every weight (nothing cached). */
+    public static QuantizedWeights inMemory() {
+        return new QuantizedWeights(Map.of());
+    }
+
+    /** A store preloaded with cached tensors (keys as {@link #computed()} wrote them). */
+    public static QuantizedWeights preloaded(final Map<String, Tensor> cached) {
+        return new QuantizedWeights(cached);
+    }
+
+    /**
+     * A Linear weight [out, in] as int8 [in, out] (transposed for {@code x · W}) with per-output scales: the layout
+     * com.microsoft DynamicQuantizeMatMul takes.
+     */
+    public synchronized Int8 linear(final String key, final Tensor weight) {
+        return int8(key, weight, true);
+    }
+
+    /** A convolution weight [out, in, k...] as int8 in the same layout with per-output-channel scales. */
+    public synchronized Int8 conv(final String key, final Tensor weight) {
+        return int8(key, weight, false);
+    }
+
+    /** A weight as bf16 (as stored when it already is; rounded to nearest even otherwise). */
+    public synchronized Tensor bf16(final String key, final Tensor weight) {
+        if (weight.dtype() == DType.BF16) {
+            return weight;
+        }
+        return lookup(key + BF16_SUFFIX, () -> {
+            final float[] values = weight.toFloatArray();
+            final ByteBuffer out = ByteBuffer.allocateDirect(values.length * 2).order(ByteOrder.LITTLE_ENDIAN);
+            for (final float v : values) {
+                out.putShort(FloatFormats.floatToBf16(v));
+            }
+            return new Tensor(DType.BF16, weight.shape(), out.flip());
+        });
+    }
+
+    private Int8 int8(final String key, final Tensor weight, final boolean transpose) {
+        final Tensor cachedValues = known.get(key + INT8_SUFFIX);
+        final Tensor cachedScale = known.get(key + SCALE_SUFFIX);
+        if (cachedValues != null && cachedScale != null && cachedScale.dim(0) == weight.dim(0)
+                && cachedValues.numel() == weight.numel()) {
+            return new Int8(cachedValues, cachedScale);
+        }
+        final Int8 made = quantize(weight, transpose);
+        computed.put(key + INT8_SUFFIX, made.values());
+        computed.put(key + SCALE_SUFFIX, made.scale());
+        return made;
+    }
+
+    private Tensor lookup(final String key, final java.util.function.Supplier<Tensor> make) {
+        final Tensor cached = known.get(key);
+        if (cached != null) {
+            return cached;
+        }
+        final Tensor made = make.get();
+        computed.put(key, made);
+        return made;
+    }
+
+    /** Symmetric per-row int8: row r of the [out, rest] view scaled by max|row|/127 and rounded half to even. */
+    static Int8 quantize(final Tensor weight, final boolean transpose) {
+        final int out = Math.toIntExact(weight.dim(0));
+        final int rest = Math.toIntExact(weight.numel() / out);
+        final float[] w = weight.toFloatArray();
+        final float[] scales = new float[out];
+        final ByteBuffer values = ByteBuffer.allocateDirect(w.length).order(ByteOrder.LITTLE_ENDIAN);
+        for (int r = 0; r < out; r++) {
+            float max = 0f;
+            for (int c = 0; c < rest; c++) {
+                max = Math.max(max, Math.abs(w[r * rest + c]));
+            }
+            final float scale = max > 0f ? max / 127f : 1f;
+            scales[r] = scale;
+            final float inverse = 1f / scale;
+            for (int c = 0; c < rest; c++) {
+                final int q = (int) Math.rint(w[r * rest + c] * inverse);
+                final byte b = (byte) Math.max(-127, Math.min(127, q));
+                values.put(transpose ? c * out + r : r * rest + c, b);
+            }
+        }
+        final long[] shape = transpose ? new long[] {rest, out} : weight.shape();
+        return new Int8(new Tensor(DType.I8, shape, values), Tensor.ofFloats(new long[] {out}, scales));
+    }
+
+    /** Tensors this store computed (not found preloaded), by cache key: what a cache file should add. */
+    public synchronized Map<String, Tensor> computed() {
+        return new LinkedHashMap<>(computed);
+    }
+
+    /** Every tensor this store holds, preloaded or computed. */
+    public synchronized Map<String, Tensor> all() {
+        final Map<String, Tensor> all = new LinkedHashMap<>(known);
+        all.putAll(computed);
+        return all;
+    }
+}

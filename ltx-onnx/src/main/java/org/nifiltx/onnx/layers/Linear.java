@@ -1,0 +1,71 @@
+package org.nifiltx.onnx.layers;
+
+import java.util.Arrays;
+import java.util.List;
+import org.nifiltx.core.checkpoint.WeightStore;
+import org.nifiltx.core.tensor.DType;
+import org.nifiltx.core.tensor.Tensor;
+import org.nifiltx.onnx.graph.Attr;
+import org.nifiltx.onnx.graph.GraphBuilder;
+import org.nifiltx.onnx.graph.QuantizedWeights;
+import org.nifiltx.onnx.graph.Target;
+import org.nifiltx.onnx.graph.Value;
+import org.nifiltx.onnx.proto.OnnxProto.TensorProto;
+
+/**
+ * A PyTorch Linear ({@code x · Wᵀ + b}, W [out, in]) in the graph's precision. fp32: MatMul on the transposed weight
+ * (ONNX Runtime folds the Transpose and fuses MatMul+Add into Gemm). int8: com.microsoft DynamicQuantizeMatMul with
+ * s8 weights per output channel and u8 activations quantized per tensor at run time (ORT's VNNI/AMX kernels); on the
+ * standard-ONNX target the same arithmetic as DynamicQuantizeLinear + MatMulInteger. Layers whose error would
+ * dominate (first/last projections, timestep and caption embeddings) ask for {@link Role#SENSITIVE} and stay fp32.
+ */
+public final class Linear {
+    /** Whether a layer may be quantized. */
+    public enum Role {
+        /** Bulk compute (attention projections, feed-forward): quantized in int8 mode. */
+        BULK,
+        /** Few FLOPs but large influence on the output: always computed in fp32. */
+        SENSITIVE
+    }
+
+    private Linear() {
+    }
+
+    /** {@code name.weight} [out, in] and, when present in the checkpoint, {@code name.bias} [out]. */
+    public static Value apply(final GraphBuilder graph, final WeightStore weights, final String name, final Value x,
+            final long out, final long in, final Role role) {
+        final String weightKey = name + ".weight";
+        final Tensor weight = weights.get(weightKey, out, in);
+        final Value bias = weights.contains(name + ".bias")
+                ? graph.weight(weights.prefix() + name + ".bias", weights.get(name + ".bias", out)) : null;
+        return apply(graph, weights.prefix() + weightKey, weight, bias, x, role);
+    }
+
+    /** A linear layer on an explicit weight tensor [out, in] registered under {@code fullKey}. */
+    public static Value apply(final GraphBuilder graph, final String fullKey, final Tensor weight, final Value bias,
+            final Value x, final Role role) {
+        if (role == Role.BULK && graph.policy().int8()) {
+            return int8(graph, fullKey, weight, bias, x);
+        }
+        return graph.linear(x, graph.weight(fullKey, weight), bias);
+    }
+
+    private static Value int8(final GraphBuilder graph, final String fullKey, final Tensor weight, final Value bias,
+            final Value x) {
+        final QuantizedWeights.Int8 q = graph.policy().weights().linear(fullKey, weight);
+        final int out = Math.toIntExact(weight.dim(0));
+        final Value values = graph.initializer(fullKey + QuantizedWeights.INT8_SUFFIX, q.values());
+        final Value scale = graph.initializer(fullKey + QuantizedWeights.SCALE_SUFFIX, q.scale());
+        final Value zeroPoint = graph.initializer(graph.fresh("zero_point"), Tensor.ofBytes(DType.I8, new long[] {out}, new byte[out]));
+        if (graph.target() == Target.ONNX_RUNTIME) {
+            final List<Value> inputs = bias == null ? List.of(x, values, scale, zeroPoint)
+                    : Arrays.asList(x, values, scale, zeroPoint, bias);
+            return graph.node("DynamicQuantizeMatMul", GraphBuilder.MICROSOFT_DOMAIN, inputs, 1).get(0);
+        }
+        final List<Value> quantized = graph.node("DynamicQuantizeLinear", "", List.of(x), 3);
+        final Value integer = graph.op("MatMulInteger", quantized.get(0), values, quantized.get(2), zeroPoint);
+        final Value asFloat = graph.op("Cast", List.of(integer), Attr.i("to", TensorProto.DataType.FLOAT_VALUE));
+        final Value product = graph.mul(asFloat, graph.mul(quantized.get(1), scale));
+        return bias == null ? product : graph.add(product, bias);
+    }
+}
