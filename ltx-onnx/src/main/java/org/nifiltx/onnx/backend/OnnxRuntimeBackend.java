@@ -6,11 +6,18 @@ import org.nifiltx.core.backend.Backend;
 import org.nifiltx.core.backend.BackendOptions;
 import org.nifiltx.core.backend.ComponentRunner;
 import org.nifiltx.core.backend.LatentUpsamplerModel;
+import org.nifiltx.core.backend.CpuFeatures;
 import org.nifiltx.core.backend.Precision;
 import org.nifiltx.core.checkpoint.LtxCheckpoint;
 import org.nifiltx.core.checkpoint.T5Config;
 import org.nifiltx.core.checkpoint.WeightStore;
+import java.util.EnumSet;
+import java.util.Set;
+import java.util.function.Function;
+import org.nifiltx.onnx.graph.NumericPolicy;
+import org.nifiltx.onnx.graph.QuantizedWeights;
 import org.nifiltx.onnx.graph.Target;
+import org.nifiltx.onnx.runtime.QuantizedWeightCache;
 import org.nifiltx.onnx.model.t5.T5EncoderRunner;
 import org.nifiltx.onnx.model.transformer.TransformerRunner;
 import org.nifiltx.onnx.model.upsampler.LatentUpsamplerRunner;
@@ -20,10 +27,13 @@ import org.nifiltx.onnx.runtime.ExecutionProvider;
 import org.nifiltx.onnx.runtime.SessionConfig;
 
 /**
- * ONNX Runtime as a nifi-ltx backend: {@code cpu} (the reference, fp32) and {@code cuda} (needs the GPU build of
- * ONNX Runtime). Components are emitted with ORT's fused contrib operators.
+ * ONNX Runtime as a nifi-ltx backend: {@code cpu} (fp32 reference, or int8 linear layers with dynamically quantized
+ * activations) and {@code cuda} (needs the GPU build of ONNX Runtime). Components are emitted with ORT's fused contrib
+ * operators.
  */
 public final class OnnxRuntimeBackend implements Backend {
+    private static final Set<Precision> CPU_PRECISIONS = EnumSet.of(Precision.FP32, Precision.INT8, Precision.AUTO);
+
     @Override
     public boolean handles(final String backendName) {
         return "cpu".equals(backendName) || "cuda".equals(backendName);
@@ -31,12 +41,12 @@ public final class OnnxRuntimeBackend implements Backend {
 
     @Override
     public String unavailableReason(final BackendOptions options) {
-        if ("cpu".equals(options.backend()) && options.precision() != Precision.FP32) {
-            return "the cpu backend computes in fp32 (ONNX Runtime has no bf16/fp8 CPU kernels); use --precision fp32, "
-                    + "or a cuda/tensorrt backend for " + options.precision().name().toLowerCase(java.util.Locale.ROOT);
+        if ("cpu".equals(options.backend()) && !CPU_PRECISIONS.contains(options.precision())) {
+            return "the cpu backend computes in fp32 or int8 (ONNX Runtime has no bf16/fp8 CPU kernels); use --precision "
+                    + "auto, fp32 or int8, or a cuda/tensorrt backend for " + options.precision().label();
         }
         if ("cuda".equals(options.backend())) {
-            if (options.precision() != Precision.FP32) {
+            if (options.precision() != Precision.FP32 && options.precision() != Precision.AUTO) {
                 return "the cuda backend computes in fp32 in this release (graphs cast bf16/fp8 weights to fp32); use --precision fp32";
             }
             try {
@@ -53,7 +63,9 @@ public final class OnnxRuntimeBackend implements Backend {
 
     @Override
     public ComponentRunner transformer(final LtxCheckpoint checkpoint, final BackendOptions options) {
-        return TransformerRunner.open(checkpoint, Target.ONNX_RUNTIME, sessionConfig(options));
+        final WeightStore weights = checkpoint.transformerWeights();
+        return withPolicy("transformer", weights, options, policy -> TransformerRunner.create(checkpoint.transformerConfig(),
+                weights, Target.ONNX_RUNTIME, sessionConfig(options), policy));
     }
 
     @Override
@@ -69,12 +81,38 @@ public final class OnnxRuntimeBackend implements Backend {
     @Override
     public ComponentRunner textEncoder(final T5Config config, final WeightStore weights, final boolean useMask,
             final BackendOptions options) {
-        return T5EncoderRunner.open(config, weights, useMask, sessionConfig(options));
+        return withPolicy("text-encoder", weights, options,
+                policy -> T5EncoderRunner.open(config, weights, useMask, sessionConfig(options), policy));
     }
 
     @Override
     public ComponentRunner latentUpsampler(final LatentUpsamplerModel model, final BackendOptions options) {
         return LatentUpsamplerRunner.open(model, sessionConfig(options));
+    }
+
+    /**
+     * The precision this backend computes {@code options} in: {@code auto} becomes int8 where the CPU has int8
+     * dot-product instructions (VNNI, AMX), else fp32; CUDA computes fp32.
+     */
+    public static Precision resolvePrecision(final BackendOptions options) {
+        if ("cuda".equals(options.backend())) {
+            return Precision.FP32;
+        }
+        return options.precision().resolve(CpuFeatures.detect());
+    }
+
+    /**
+     * Opens a runner whose graph computes in the resolved precision, with reduced weights read from (or, on a miss,
+     * written to) the weight cache, so quantization happens once per checkpoint.
+     */
+    private static <R> R withPolicy(final String component, final WeightStore weights, final BackendOptions options,
+            final Function<NumericPolicy, R> open) {
+        final Precision precision = resolvePrecision(options);
+        final QuantizedWeightCache cache = new QuantizedWeightCache(options.cacheDir());
+        final QuantizedWeights store = cache.open(component, precision, weights);
+        final R runner = open.apply(new NumericPolicy(precision, precision == Precision.FP32 ? null : store));
+        cache.save(component, precision, weights, store);
+        return runner;
     }
 
     static SessionConfig sessionConfig(final BackendOptions options) {

@@ -10,6 +10,7 @@ import org.nifiltx.core.error.LtxErrorCode;
 import org.nifiltx.core.error.LtxException;
 import org.nifiltx.core.tensor.Tensor;
 import org.nifiltx.core.tensor.TensorBundle;
+import org.nifiltx.onnx.graph.NumericPolicy;
 import org.nifiltx.onnx.graph.Target;
 import org.nifiltx.onnx.runtime.OnnxSession;
 import org.nifiltx.onnx.runtime.SessionConfig;
@@ -33,9 +34,14 @@ public final class T5EncoderRunner implements ComponentRunner {
 
     public static T5EncoderRunner open(final T5Config config, final WeightStore weights, final boolean useMask,
             final SessionConfig sessionConfig) {
-        final Target target = Target.ONNX_RUNTIME;
+        return open(config, weights, useMask, sessionConfig, NumericPolicy.fp32());
+    }
+
+    /** The encoder computing as {@code policy} says (int8 block linears). */
+    public static T5EncoderRunner open(final T5Config config, final WeightStore weights, final boolean useMask,
+            final SessionConfig sessionConfig, final NumericPolicy policy) {
         return new T5EncoderRunner(config, useMask,
-                OnnxSession.create(T5Encoder.build(config, weights, useMask, target), sessionConfig));
+                OnnxSession.create(T5Encoder.build(config, weights, useMask, Target.ONNX_RUNTIME, policy), sessionConfig));
     }
 
     public boolean usesMask() {

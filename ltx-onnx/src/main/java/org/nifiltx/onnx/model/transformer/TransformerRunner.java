@@ -10,6 +10,7 @@ import org.nifiltx.core.checkpoint.TransformerConfig;
 import org.nifiltx.core.checkpoint.WeightStore;
 import org.nifiltx.core.tensor.Tensor;
 import org.nifiltx.core.tensor.TensorBundle;
+import org.nifiltx.onnx.graph.NumericPolicy;
 import org.nifiltx.onnx.graph.Target;
 import org.nifiltx.onnx.runtime.OnnxSession;
 import org.nifiltx.onnx.runtime.SessionConfig;
@@ -37,7 +38,14 @@ public final class TransformerRunner implements ComponentRunner {
     /** From a config and weights directly (in-memory checkpoints, tests). */
     public static TransformerRunner create(final TransformerConfig config, final WeightStore weights, final Target target,
             final SessionConfig sessionConfig) {
-        return new TransformerRunner(config, OnnxSession.create(Transformer3D.build(config, weights, target), sessionConfig));
+        return create(config, weights, target, sessionConfig, NumericPolicy.fp32());
+    }
+
+    /** The transformer computing as {@code policy} says (int8 block linears). */
+    public static TransformerRunner create(final TransformerConfig config, final WeightStore weights, final Target target,
+            final SessionConfig sessionConfig, final NumericPolicy policy) {
+        return new TransformerRunner(config,
+                OnnxSession.create(Transformer3D.build(config, weights, target, policy), sessionConfig));
     }
 
     @Override

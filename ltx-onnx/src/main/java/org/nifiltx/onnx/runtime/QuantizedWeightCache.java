@@ -1,0 +1,119 @@
+package org.nifiltx.onnx.runtime;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.TreeSet;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import org.nifiltx.core.backend.Precision;
+import org.nifiltx.core.checkpoint.WeightStore;
+import org.nifiltx.core.safetensors.SafeTensors;
+import org.nifiltx.core.tensor.Tensor;
+import org.nifiltx.core.tensor.TensorBundle;
+import org.nifiltx.onnx.graph.QuantizedWeights;
+
+/**
+ * Reduced-precision weights on disk, so int8 quantization happens once per checkpoint and not at every start: one
+ * safetensors file per (component, precision, weights), mapped back zero-copy and handed to ONNX Runtime as is. The
+ * key is a SHA-256 over every weight's name, dtype, shape and three 4 KiB samples of its bytes (cheap at 10+ GB, and
+ * any retrained or re-exported checkpoint changes it), plus the quantization scheme version. Files are written to a
+ * temporary name and moved into place: a crash never leaves a half-written cache that a later start would trust.
+ */
+public final class QuantizedWeightCache {
+    /** Bumped whenever the quantization arithmetic or the stored layout changes: old files are then ignored. */
+    public static final int SCHEME_VERSION = 1;
+    private static final int SAMPLE = 4096;
+    private static final Logger LOG = Logger.getLogger(QuantizedWeightCache.class.getName());
+
+    private final Path directory;
+
+    /** @param directory the cache folder; null keeps nothing on disk */
+    public QuantizedWeightCache(final Path directory) {
+        this.directory = directory;
+    }
+
+    /** The file that holds (or will hold) {@code weights} of {@code component} in {@code precision}. */
+    public Path fileFor(final String component, final Precision precision, final WeightStore weights) {
+        return directory.resolve(component + "-" + precision.label() + "-" + key(precision, weights).substring(0, 24)
+                + ".safetensors");
+    }
+
+    /** A store preloaded from the cache file when there is one (else empty: it computes what the graph asks for). */
+    public QuantizedWeights open(final String component, final Precision precision, final WeightStore weights) {
+        if (directory == null || precision == Precision.FP32) {
+            return QuantizedWeights.inMemory();
+        }
+        final Path file = fileFor(component, precision, weights);
+        if (Files.isRegularFile(file)) {
+            try {
+                return QuantizedWeights.preloaded(SafeTensors.read(file).tensors());
+            } catch (final RuntimeException e) {
+                LOG.log(Level.WARNING, "ignoring unreadable weight cache " + file + " (" + e.getMessage() + "); requantizing");
+            }
+        }
+        return QuantizedWeights.inMemory();
+    }
+
+    /** Writes every tensor of {@code store} when it computed any (a cache miss); failures only cost the next start. */
+    public void save(final String component, final Precision precision, final WeightStore weights, final QuantizedWeights store) {
+        if (directory == null || precision == Precision.FP32 || store.computed().isEmpty()) {
+            return;
+        }
+        final Path file = fileFor(component, precision, weights);
+        Path temporary = null;
+        try {
+            Files.createDirectories(directory);
+            temporary = Files.createTempFile(directory, ".writing-", ".safetensors");
+            final Map<String, String> metadata = new LinkedHashMap<>();
+            metadata.put("nifi-ltx.scheme", Integer.toString(SCHEME_VERSION));
+            metadata.put("nifi-ltx.component", component);
+            metadata.put("nifi-ltx.precision", precision.label());
+            SafeTensors.write(temporary, new TensorBundle(store.all(), metadata));
+            try {
+                Files.move(temporary, file, StandardCopyOption.ATOMIC_MOVE);
+            } catch (final AtomicMoveNotSupportedException e) {
+                Files.move(temporary, file, StandardCopyOption.REPLACE_EXISTING);
+            }
+        } catch (final IOException | RuntimeException e) {
+            LOG.log(Level.WARNING, "cannot write the weight cache " + file + ": " + e.getMessage());
+        } finally {
+            if (temporary != null) {
+                try {
+                    Files.deleteIfExists(temporary);
+                } catch (final IOException e) {
+                    // a stray temporary file is harmless: it never matches a cache name
+                }
+            }
+        }
+    }
+
+    static String key(final Precision precision, final WeightStore weights) {
+        try {
+            final MessageDigest digest = MessageDigest.getInstance("SHA-256");
+            digest.update(("scheme " + SCHEME_VERSION + " " + precision.label() + " " + weights.component())
+                    .getBytes(StandardCharsets.UTF_8));
+            for (final String name : new TreeSet<>(weights.keys())) {
+                final Tensor t = weights.get(name);
+                digest.update((name + " " + t.dtype() + " " + Tensor.shapeString(t.shape())).getBytes(StandardCharsets.UTF_8));
+                final ByteBuffer data = t.data();
+                final int n = data.remaining();
+                for (final int start : new int[] {0, Math.max(0, n / 2 - SAMPLE / 2), Math.max(0, n - SAMPLE)}) {
+                    digest.update(data.duplicate().position(start).limit(Math.min(n, start + SAMPLE)));
+                }
+            }
+            return HexFormat.of().formatHex(digest.digest());
+        } catch (final NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is required by every Java platform", e);
+        }
+    }
+}
