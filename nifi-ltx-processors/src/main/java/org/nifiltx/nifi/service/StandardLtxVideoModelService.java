@@ -125,8 +125,14 @@ public class StandardLtxVideoModelService extends AbstractControllerService impl
         releaseTextEncoder = configuration.releaseTextEncoder();
         modelInfo = new LtxModelInfo(checkpoint.vaeConfig().latentChannels(), checkpoint.vaeConfig().spatialCompression(),
                 checkpoint.vaeConfig().temporalCompression(), checkpoint.transformerConfig().captionChannels(),
-                textEncoder != null, upsampler != null);
+                textEncoder != null, upsampler != null, modelName(configuration.modelPath(), checkpoint));
         getLogger().info("Opened LTX-Video model {} on backend {}", configuration.modelPath(), configuration.options().backend());
+    }
+
+    /** The checkpoint's file or folder name and the version its VAE shows, e.g. "ltxv-2b-0.9.8-distilled.safetensors (0.9.5+)". */
+    static String modelName(final Path modelPath, final LtxCheckpoint checkpoint) {
+        final Path name = modelPath.toAbsolutePath().normalize().getFileName();
+        return (name == null ? modelPath.toString() : name.toString()) + " (" + checkpoint.modelVersion() + ")";
     }
 
     @OnDisabled
