@@ -193,12 +193,11 @@ public class GenerateLatents extends AbstractLtxProcessor {
         return PROPERTIES;
     }
 
-    /** Flows from before the Schedule property used Steps unless Timesteps was set. */
+    /** Flows from before the Schedule property ran Steps unless Timesteps was set: they keep doing so. */
     @Override
     public void migrateProperties(final PropertyConfiguration config) {
-        if (!config.hasProperty(SCHEDULE) && (config.hasProperty(STEPS) || config.hasProperty(TIMESTEPS))) {
-            config.setProperty(SCHEDULE, (config.isPropertySet(TIMESTEPS) ? DenoisingSchedule.TIMESTEPS : DenoisingSchedule.STEPS)
-                    .getValue());
+        if (!config.isPropertySet(SCHEDULE) && config.isPropertySet(STEPS) && !config.isPropertySet(TIMESTEPS)) {
+            config.setProperty(SCHEDULE, DenoisingSchedule.STEPS.getValue());
         }
     }
 
