@@ -214,7 +214,7 @@ ENCODE=$(processor org.nifiltx.nifi.processors.EncodePrompt "EncodePrompt" 400 "
 LATENTS=$(processor org.nifiltx.nifi.processors.GenerateLatents "GenerateLatents" 800 "$(jq -n --arg s "$SERVICE" \
     --arg frames "$FRAMES" --arg height "$HEIGHT" --arg width "$WIDTH" --arg steps "$STEPS" --arg seed "$SEED" '{
     properties: {"LTX-Video Model Service": $s, "Num Frames": $frames, "Height": $height, "Width": $width,
-        "Steps": $steps, "Seed": $seed}}')")
+        "Schedule": "STEPS", "Steps": $steps, "Seed": $seed}}')")
 DECODE=$(processor org.nifiltx.nifi.processors.DecodeVideo "DecodeVideo" 1200 "$(jq -n --arg s "$SERVICE" '{
     properties: {"LTX-Video Model Service": $s, "Output Format": "MP4"}}')")
 PUT=$(processor org.apache.nifi.processors.standard.PutFile "PutFile" 1600 "$(jq -n --arg out "$OUT" '{
@@ -229,8 +229,9 @@ connect "$DECODE" "$PUT" PROCESSOR success > /dev/null
 FAILURE_QUEUES=()
 for source in "$ENCODE" "$LATENTS" "$DECODE"; do
     FAILURE_QUEUES+=("$(connect "$source" "$FAILURES" FUNNEL failure)")
+    FAILURE_QUEUES+=("$(connect "$source" "$FAILURES" FUNNEL retry)")
 done
-log "flow: GenerateFlowFile -> EncodePrompt -> GenerateLatents -> DecodeVideo -> PutFile (failures -> funnel)"
+log "flow: GenerateFlowFile -> EncodePrompt -> GenerateLatents -> DecodeVideo -> PutFile (failure and retry -> funnel)"
 
 for id in "$GENERATE" "$ENCODE" "$LATENTS" "$DECODE" "$PUT"; do
     processor_validated() { [ "$(api GET "/processors/$id" | jq -r '.component.validationStatus')" != VALIDATING ]; }

@@ -16,6 +16,7 @@ import org.nifiltx.core.error.LtxErrorCode;
 import org.nifiltx.core.error.LtxException;
 import org.nifiltx.core.pipeline.Compat;
 import org.nifiltx.core.pipeline.Condition;
+import org.nifiltx.core.pipeline.Defaults;
 import org.nifiltx.core.pipeline.GenerationRequest;
 import org.nifiltx.core.pipeline.GenerationResult;
 import org.nifiltx.core.pipeline.LtxModels;
@@ -60,7 +61,7 @@ final class GenerateCommand implements Callable<Integer> {
     String prompt;
 
     @Option(names = "--negative-prompt", description = "used when --guidance-scale > 1 (default: the official negative prompt)")
-    String negativePrompt = GenerationRequest.DEFAULT_NEGATIVE_PROMPT;
+    String negativePrompt = Defaults.NEGATIVE_PROMPT;
 
     @Option(names = "--model", description = "single-file checkpoint (ltxv-*.safetensors), diffusers folder, or the word 'demo' "
             + "(built-in random model); required unless --pipeline-config gives checkpoint_path")
@@ -191,9 +192,9 @@ final class GenerateCommand implements Callable<Integer> {
             }
         }
         builder.multiScale(upsampler != null);
-        builder.numFrames(numFrames != null ? numFrames : demo ? DEMO_FRAMES : 121);
-        builder.height(height != null ? height : demo ? DEMO_HEIGHT : 512);
-        builder.width(width != null ? width : demo ? DEMO_WIDTH : 768);
+        builder.numFrames(numFrames != null ? numFrames : demo ? DEMO_FRAMES : Defaults.NUM_FRAMES);
+        builder.height(height != null ? height : demo ? DEMO_HEIGHT : Defaults.HEIGHT);
+        builder.width(width != null ? width : demo ? DEMO_WIDTH : Defaults.WIDTH);
         sampling.apply(builder, config, steps, timesteps, secondPassTimesteps, upsampler != null);
         return builder.build();
     }

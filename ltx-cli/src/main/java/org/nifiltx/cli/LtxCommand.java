@@ -49,7 +49,10 @@ public final class LtxCommand implements Runnable {
         return String.valueOf(message).replace('\n', ' ');
     }
 
-    /** Exit codes: 2 bad arguments or tensors, 3 missing file, 4 corrupt or mismatched model, 5 backend, 6 memory, 1 other. */
+    /**
+     * Exit codes: 2 bad arguments or tensors, 3 missing file, 4 corrupt or mismatched model, 5 backend, 6 memory, 130
+     * stopped, 1 other.
+     */
     static int exitCode(final Exception e) {
         if (!(e instanceof LtxException ltx)) {
             return 1;
@@ -61,6 +64,7 @@ public final class LtxCommand implements Runnable {
             case CORRUPT_FILE, CHECKPOINT_MISMATCH -> 4;
             case BACKEND_UNAVAILABLE, BACKEND_FAILURE, UNSUPPORTED -> 5;
             case OUT_OF_MEMORY -> 6;
+            case CANCELLED -> 130;
         };
     }
 }

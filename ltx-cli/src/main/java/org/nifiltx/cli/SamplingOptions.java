@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.nifiltx.core.error.LtxErrorCode;
 import org.nifiltx.core.error.LtxException;
+import org.nifiltx.core.pipeline.Defaults;
 import org.nifiltx.core.pipeline.GenerationRequest;
 import org.nifiltx.core.pipeline.GuidanceSchedule;
 import org.nifiltx.core.pipeline.PassSettings;
@@ -18,9 +19,9 @@ import picocli.CommandLine.Option;
  * to the pass that is decoded.
  */
 final class SamplingOptions {
-    private static final double DEFAULT_GUIDANCE = 1.0;
-    private static final double DEFAULT_STG = 0.0;
-    private static final double DEFAULT_RESCALE = 0.7;
+    private static final double DEFAULT_GUIDANCE = Defaults.GUIDANCE_SCALE;
+    private static final double DEFAULT_STG = Defaults.STG_SCALE;
+    private static final double DEFAULT_RESCALE = Defaults.RESCALE;
 
     @Option(names = "--pipeline-config", description = "official pipeline config (configs/ltxv-*.yaml); explicit options override "
             + "its values, and its checkpoint, upsampler and text encoder paths (relative to the YAML) are the defaults of --model, "
@@ -92,7 +93,7 @@ final class SamplingOptions {
             final List<Double> timesteps, final List<Double> secondPassTimesteps, final boolean multiScale) {
         final GuidanceSchedule defaultGuidance = GuidanceSchedule.constant(DEFAULT_GUIDANCE, DEFAULT_STG, DEFAULT_RESCALE, List.of());
         PassSettings first = config != null ? config.firstPass()
-                : PassSettings.of(30, GenerationRequest.DISTILLED_FIRST_PASS, defaultGuidance);
+                : PassSettings.of(Defaults.STEPS, Defaults.TIMESTEPS, defaultGuidance);
         if (steps != null) {
             first = new PassSettings(steps, null, first.sampler(), first.guidance(), first.skipInitialSteps(), first.skipFinalSteps(),
                     first.cfgStar(), first.stochastic(), first.toneMap());
@@ -105,7 +106,7 @@ final class SamplingOptions {
         PassSettings second = null;
         if (multiScale) {
             second = config != null && config.secondPass().isPresent() ? config.secondPass().get()
-                    : new PassSettings(0, GenerationRequest.DISTILLED_SECOND_PASS, null, first.guidance(), 0, 0, first.cfgStar(),
+                    : new PassSettings(0, Defaults.SECOND_PASS_TIMESTEPS, null, first.guidance(), 0, 0, first.cfgStar(),
                             first.stochastic(), 0.0);
             if (secondPassTimesteps != null) {
                 second = new PassSettings(secondPassTimesteps.size(), secondPassTimesteps, second.sampler(), second.guidance(), 0, 0,

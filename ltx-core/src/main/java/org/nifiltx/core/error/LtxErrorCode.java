@@ -21,5 +21,7 @@ public enum LtxErrorCode {
     /** Not enough memory for the request. */
     OUT_OF_MEMORY,
     /** The request asks for something this build does not implement. */
-    UNSUPPORTED
+    UNSUPPORTED,
+    /** The caller stopped the work between two steps (see {@code ProgressListener#cancelled()}). */
+    CANCELLED
 }

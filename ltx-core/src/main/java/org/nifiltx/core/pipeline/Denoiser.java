@@ -46,6 +46,9 @@ public final class Denoiser {
         final Map<Integer, Tensor[]> batchedInputs = new HashMap<>();
         progress.stageStarted(stage, sigmas.length);
         for (int step = 0; step < sigmas.length; step++) {
+            if (progress.cancelled()) {
+                throw new LtxException(LtxErrorCode.CANCELLED, stage + " stopped before step " + (step + 1) + " of " + sigmas.length);
+            }
             final float t = sigmas[step];
             final float next = step + 1 < sigmas.length ? sigmas[step + 1] : 0f;
             final GuidanceSchedule.Step guidance = settings.guidance().at(t);

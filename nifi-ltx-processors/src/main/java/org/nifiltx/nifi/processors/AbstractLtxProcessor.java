@@ -4,15 +4,14 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 import org.apache.nifi.flowfile.FlowFile;
-import org.apache.nifi.logging.ComponentLog;
 import org.apache.nifi.processor.AbstractProcessor;
 import org.apache.nifi.processor.ProcessContext;
 import org.apache.nifi.processor.ProcessSession;
 import org.apache.nifi.processor.Relationship;
-import org.nifiltx.core.error.LtxErrorCode;
 import org.nifiltx.core.error.LtxException;
 import org.nifiltx.core.pipeline.NoiseSource;
 import org.nifiltx.core.pipeline.ProgressListener;
@@ -21,14 +20,26 @@ import org.nifiltx.core.pipeline.SuppliedNoise;
 import org.nifiltx.core.safetensors.SafeTensors;
 
 /**
- * The shape every LTX stage shares: read the FlowFile, make one service call, replace the content and add attributes;
- * on any {@link LtxException} the original FlowFile goes to failure untouched except for {@code ltx.error}.
+ * The shape every LTX stage shares: read the FlowFile, make one service call, replace the content and add attributes.
+ * Whatever goes wrong is decided here, per FlowFile:
+ * <ul>
+ * <li>bad content or settings: the original FlowFile, penalized, to {@code failure} with {@code ltx.error} (WARN, no
+ * stack trace: it is the data's problem, not the operator's);</li>
+ * <li>out of memory or a backend failure: the same to {@code retry};</li>
+ * <li>the model service unavailable: the FlowFile back to its queue and the processor yields (ERROR bulletin);</li>
+ * <li>the processor stopped during a generation: the FlowFile back to its queue, nothing emitted;</li>
+ * <li>any other exception: {@code failure} with the exception in {@code ltx.error}, logged with its stack trace.</li>
+ * </ul>
  */
 abstract class AbstractLtxProcessor extends AbstractProcessor {
-    private static final Set<Relationship> RELATIONSHIPS = Set.of(LtxProperties.SUCCESS, LtxProperties.FAILURE);
+    private static final Set<Relationship> RELATIONSHIPS = Set.of(LtxProperties.SUCCESS, LtxProperties.RETRY,
+            LtxProperties.FAILURE);
 
-    /** A stage's output: content from {@code bytes} or from {@code file} (deleted after), plus attributes. */
-    record StageOutput(byte[] bytes, Path file, Map<String, String> attributes) {
+    /**
+     * A stage's output: content from {@code bytes} or from {@code file} (deleted after), the attributes, and what the
+     * provenance event says about it.
+     */
+    record StageOutput(byte[] bytes, Path file, Map<String, String> attributes, String details) {
         void writeTo(final OutputStream out) throws IOException {
             if (bytes != null) {
                 out.write(bytes);
@@ -43,8 +54,17 @@ abstract class AbstractLtxProcessor extends AbstractProcessor {
         return RELATIONSHIPS;
     }
 
-    /** Runs the stage on one FlowFile; throws {@link LtxException} for anything wrong with its input. */
-    abstract StageOutput process(ProcessContext context, ProcessSession session, FlowFile flowFile);
+    /** The stage's short name: {@code ltx.duration.ms.<stage>} and the provenance details use it. */
+    abstract String stage();
+
+    /** The counter one success adds 1 to, e.g. "LTX prompts encoded". */
+    abstract String successCounter();
+
+    /**
+     * Runs the stage on one FlowFile; throws {@link LtxException} for anything wrong with its input. Attributes put in
+     * {@code trail} (the seed) go out with the FlowFile on every relationship.
+     */
+    abstract StageOutput process(ProcessContext context, ProcessSession session, FlowFile flowFile, Map<String, String> trail);
 
     @Override
     public void onTrigger(final ProcessContext context, final ProcessSession session) {
@@ -53,37 +73,92 @@ abstract class AbstractLtxProcessor extends AbstractProcessor {
             return;
         }
         final long started = System.nanoTime();
-        final StageOutput output;
+        final Map<String, String> trail = new LinkedHashMap<>();
         try {
-            output = process(context, session, flowFile);
-        } catch (final LtxException e) {
-            getLogger().error("{} failed for {}: {}", getClass().getSimpleName(), flowFile, e.getMessage(), e);
-            session.transfer(session.putAttribute(flowFile, LtxAttributes.ERROR, e.getMessage()), LtxProperties.FAILURE);
-            return;
-        }
-        try {
-            flowFile = session.write(flowFile, output::writeTo);
-        } finally {
-            if (output.file() != null) {
-                FlowFileTensors.deleteQuietly(output.file());
+            final StageOutput output = process(context, session, flowFile, trail);
+            try {
+                flowFile = session.write(flowFile, output::writeTo);
+            } finally {
+                if (output.file() != null) {
+                    FlowFileTensors.deleteQuietly(output.file());
+                }
             }
+            final long millis = (System.nanoTime() - started) / 1_000_000;
+            final Map<String, String> attributes = new LinkedHashMap<>(output.attributes());
+            attributes.putAll(trail);
+            attributes.put(LtxAttributes.DURATION_PREFIX + stage(), String.valueOf(millis));
+            flowFile = session.removeAttribute(session.putAllAttributes(flowFile, attributes), LtxAttributes.ERROR);
+            session.getProvenanceReporter().modifyContent(flowFile, output.details() + "; " + stage() + " " + millis + " ms",
+                    millis);
+            session.adjustCounter(successCounter(), 1, false);
+            session.transfer(flowFile, LtxProperties.SUCCESS);
+        } catch (final LtxException e) {
+            handle(context, session, flowFile, trail, e);
+        } catch (final OutOfMemoryError e) {
+            getLogger().warn("Routing {} to retry: out of memory: {}", flowFile, e.getMessage());
+            route(session, flowFile, trail, "out of memory: " + e.getMessage(), LtxProperties.RETRY, LtxProperties.COUNTER_RETRIES);
+        } catch (final Exception e) {
+            getLogger().error("Routing {} to failure after an unexpected error", flowFile, e);
+            route(session, flowFile, trail, e.toString(), LtxProperties.FAILURE, LtxProperties.COUNTER_FAILURES);
         }
-        flowFile = session.putAllAttributes(flowFile, output.attributes());
-        session.getProvenanceReporter().modifyContent(flowFile, (System.nanoTime() - started) / 1_000_000);
-        session.transfer(flowFile, LtxProperties.SUCCESS);
     }
 
-    /** Logs a line per step so a long denoising shows progress in the bulletin log. */
-    static ProgressListener progressLogger(final ComponentLog logger, final FlowFile flowFile) {
+    private void handle(final ProcessContext context, final ProcessSession session, final FlowFile flowFile,
+            final Map<String, String> trail, final LtxException e) {
+        switch (e.code()) {
+            case CANCELLED -> {
+                getLogger().info("Stopped while processing {}, which stays in the input queue: {}", flowFile, e.getMessage());
+                session.adjustCounter(LtxProperties.COUNTER_STOPPED, 1, true);
+                session.rollback();
+            }
+            case BACKEND_UNAVAILABLE -> {
+                getLogger().error("The LTX-Video model service is unavailable, {} stays in the input queue and the processor "
+                        + "yields: {}", flowFile, e.getMessage());
+                session.rollback();
+                context.yield();
+            }
+            case OUT_OF_MEMORY, BACKEND_FAILURE -> {
+                getLogger().warn("Routing {} to retry: {}", flowFile, e.getMessage());
+                route(session, flowFile, trail, e.getMessage(), LtxProperties.RETRY, LtxProperties.COUNTER_RETRIES);
+            }
+            default -> {
+                getLogger().warn("Routing {} to failure: {}", flowFile, e.getMessage());
+                route(session, flowFile, trail, e.getMessage(), LtxProperties.FAILURE, LtxProperties.COUNTER_FAILURES);
+            }
+        }
+    }
+
+    private static void route(final ProcessSession session, final FlowFile flowFile, final Map<String, String> trail,
+            final String error, final Relationship relationship, final String counter) {
+        FlowFile routed = session.putAllAttributes(flowFile, trail);
+        routed = session.putAttribute(routed, LtxAttributes.ERROR, error == null ? "unknown error" : error);
+        session.adjustCounter(counter, 1, false);
+        session.transfer(session.penalize(routed), relationship);
+    }
+
+    /**
+     * Logs a line per step, counts denoising steps ({@code countSteps}) as they finish, and stops the generation before
+     * the next step once the processor is no longer scheduled.
+     */
+    ProgressListener progress(final ProcessSession session, final FlowFile flowFile, final boolean countSteps) {
         return new ProgressListener() {
             @Override
             public void stageStarted(final String stage, final int totalSteps) {
-                logger.debug("{} started ({} steps) for {}", stage, totalSteps, flowFile);
+                getLogger().debug("{} started ({} steps) for {}", stage, totalSteps, flowFile);
             }
 
             @Override
             public void stepDone(final String stage, final int step, final int totalSteps) {
-                logger.info("{}: step {}/{} done for {}", stage, step, totalSteps, flowFile);
+                getLogger().info("{}: step {}/{} done for {}", stage, step, totalSteps, flowFile);
+                if (countSteps) {
+                    // Immediate: the work was done even when a later stop rolls the session back.
+                    session.adjustCounter(LtxProperties.COUNTER_DENOISING_STEPS, 1, true);
+                }
+            }
+
+            @Override
+            public boolean cancelled() {
+                return !isScheduled();
             }
         };
     }
@@ -92,30 +167,5 @@ abstract class AbstractLtxProcessor extends AbstractProcessor {
     static NoiseSource noise(final String noiseFile, final long seed) {
         return noiseFile == null || noiseFile.isBlank() ? new SeededNoise(seed)
                 : new SuppliedNoise(SafeTensors.read(Path.of(noiseFile)), new SeededNoise(seed));
-    }
-
-    /** A per-FlowFile value that must be a number (Expression Language results are checked here, not at validation). */
-    static long parseLong(final String what, final String value) {
-        try {
-            return Long.parseLong(value.trim());
-        } catch (final NumberFormatException | NullPointerException e) {
-            throw new LtxException(LtxErrorCode.INVALID_ARGUMENT, what + " must be a 64-bit integer, got '" + value + "'");
-        }
-    }
-
-    static double parseDouble(final String what, final String value) {
-        try {
-            return Double.parseDouble(value.trim());
-        } catch (final NumberFormatException | NullPointerException e) {
-            throw new LtxException(LtxErrorCode.INVALID_ARGUMENT, what + " must be a number, got '" + value + "'");
-        }
-    }
-
-    static int parseInt(final String what, final String value) {
-        try {
-            return Integer.parseInt(value.trim());
-        } catch (final NumberFormatException | NullPointerException e) {
-            throw new LtxException(LtxErrorCode.INVALID_ARGUMENT, what + " must be an integer, got '" + value + "'");
-        }
     }
 }

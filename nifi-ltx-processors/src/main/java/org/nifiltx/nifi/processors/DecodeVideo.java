@@ -1,9 +1,11 @@
 package org.nifiltx.nifi.processors;
 
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Collectors;
 import org.apache.nifi.annotation.behavior.InputRequirement;
 import org.apache.nifi.annotation.behavior.InputRequirement.Requirement;
 import org.apache.nifi.annotation.behavior.ReadsAttribute;
@@ -19,23 +21,26 @@ import org.apache.nifi.annotation.documentation.SeeAlso;
 import org.apache.nifi.annotation.documentation.Tags;
 import org.apache.nifi.annotation.lifecycle.OnScheduled;
 import org.apache.nifi.components.PropertyDescriptor;
+import org.apache.nifi.expression.ExpressionLanguageScope;
 import org.apache.nifi.flowfile.FlowFile;
 import org.apache.nifi.processor.ProcessContext;
 import org.apache.nifi.processor.ProcessSession;
-import org.apache.nifi.processor.util.StandardValidators;
+import org.nifiltx.core.error.LtxErrorCode;
+import org.nifiltx.core.error.LtxException;
 import org.nifiltx.core.pipeline.Compat;
+import org.nifiltx.core.pipeline.Defaults;
 import org.nifiltx.core.pipeline.GenerationRequest;
-import org.nifiltx.core.pipeline.NoiseSource;
 import org.nifiltx.core.tensor.Tensor;
 import org.nifiltx.core.video.VideoWriter;
 import org.nifiltx.nifi.api.LtxModelInfo;
 import org.nifiltx.nifi.api.LtxVideoModelService;
 
-@Tags({"ltx", "video", "generation", "vae", "decode", "mp4", "gif", "ai"})
-@CapabilityDescription("Decodes the normalised latents in the FlowFile content (from GenerateLatents) with the LTX-Video VAE and "
-        + "replaces the content by the video: MP4, animated GIF, a zip of PNG frames, or the raw uint8 frames as safetensors. "
-        + "Size, frame count and frame rate come from the ltx.* attributes GenerateLatents wrote (else from the latent shape "
-        + "and 25 fps).")
+@Tags({"ltx", "video", "generation", "text to video", "image to video", "mp4", "gif", "vae", "ai"})
+@CapabilityDescription("Turns what GenerateLatents produced into a video file you can play or store: MP4, animated GIF, a zip "
+        + "of PNG frames, or the raw frames as safetensors (Output Format, which accepts Expression Language). It is the last "
+        + "of the three steps EncodePrompt, GenerateLatents and DecodeVideo; the FlowFile's filename gets the format's "
+        + "extension, ready for PutFile. Size, frame count and frame rate come from the ltx.* attributes GenerateLatents wrote. "
+        + "Technically: the LTX-Video VAE decoder on the normalised latents [1, C, F, h, w].")
 @InputRequirement(Requirement.INPUT_REQUIRED)
 @SystemResourceConsideration(resource = SystemResource.MEMORY, description = "The VAE decoder's activations at full resolution.")
 @SeeAlso({EncodePrompt.class, GenerateLatents.class})
@@ -43,7 +48,7 @@ import org.nifiltx.nifi.api.LtxVideoModelService;
     @ReadsAttribute(attribute = LtxAttributes.NUM_FRAMES, description = "Frame count of the video"),
     @ReadsAttribute(attribute = LtxAttributes.HEIGHT, description = "Height in pixels"),
     @ReadsAttribute(attribute = LtxAttributes.WIDTH, description = "Width in pixels"),
-    @ReadsAttribute(attribute = LtxAttributes.FRAME_RATE, description = "Frames per second"),
+    @ReadsAttribute(attribute = LtxAttributes.FRAME_RATE, description = "Frames per second (25 when absent)"),
     @ReadsAttribute(attribute = LtxAttributes.SEED, description = "Seed of the decode noise (default of the Seed property)")
 })
 @WritesAttributes({
@@ -52,7 +57,11 @@ import org.nifiltx.nifi.api.LtxVideoModelService;
     @WritesAttribute(attribute = LtxAttributes.MIME_TYPE,
             description = "video/mp4, image/gif, application/zip or application/octet-stream"),
     @WritesAttribute(attribute = LtxAttributes.FILENAME, description = "The filename with the format's extension"),
-    @WritesAttribute(attribute = LtxAttributes.ERROR, description = "Why the FlowFile went to failure")
+    @WritesAttribute(attribute = LtxAttributes.DECODE_SEED, description = "Seed of the decode noise"),
+    @WritesAttribute(attribute = LtxAttributes.DURATION_DECODE, description = "Milliseconds the decoding and encoding of the "
+            + "video took"),
+    @WritesAttribute(attribute = LtxAttributes.ERROR, description = "Why the FlowFile went to failure or retry (removed on "
+            + "success)")
 })
 @MultiProcessorUseCase(
         description = "Generate a video from a text prompt with LTX-Video.",
@@ -66,13 +75,15 @@ import org.nifiltx.nifi.api.LtxVideoModelService;
                     Connect "success" to GenerateLatents.
                     """),
             @ProcessorConfiguration(processorClass = GenerateLatents.class, configuration = """
-                    Set "Num Frames", "Height", "Width" (e.g. 121, 512, 768) and "Steps" or "Timesteps".
-                    Set "Seed", e.g. ${random():mod(1000000)}, for a fresh video per FlowFile.
-                    Connect "success" to DecodeVideo.
+                    Keep the defaults (121 frames of 768x512, the distilled timesteps) or set "Num Frames", "Height" and \
+                    "Width", e.g. to ${frames}, ${height}, ${width} to take them from each FlowFile's attributes.
+                    Leave "Seed" as it is for a random video per FlowFile (the seed is written to ltx.seed), or set a number.
+                    Connect "success" to DecodeVideo and "retry" back to GenerateLatents.
                     """),
             @ProcessorConfiguration(processorClass = DecodeVideo.class, configuration = """
                     Set "Output Format" to MP4.
                     Connect "success" to PutFile (or any destination); the filename ends in .mp4.
+                    Connect "failure" of all three processors to a place you watch: each FlowFile there carries ltx.error.
                     """)
         })
 @MultiProcessorUseCase(
@@ -86,7 +97,7 @@ import org.nifiltx.nifi.api.LtxVideoModelService;
                     Connect "success" to GenerateLatents; "failure" receives content that is no readable image.
                     """),
             @ProcessorConfiguration(processorClass = GenerateLatents.class, configuration = """
-                    Set "Num Frames", "Height", "Width" and "Steps" as for text-to-video.
+                    Set "Num Frames", "Height" and "Width" as for text-to-video.
                     Leave "Conditioning Frame" at 0 for the image as first frame, or set a later frame to make it a keyframe.
                     Connect "success" to DecodeVideo.
                     """),
@@ -95,41 +106,46 @@ import org.nifiltx.nifi.api.LtxVideoModelService;
                     """)
         })
 public class DecodeVideo extends AbstractLtxProcessor {
+    private static final double DEFAULT_FRAME_RATE = Defaults.FRAME_RATE;
     public static final PropertyDescriptor MODEL_SERVICE = LtxProperties.MODEL_SERVICE;
     public static final PropertyDescriptor DECODE_TIMESTEP = new PropertyDescriptor.Builder()
             .name("Decode Timestep")
-            .description("Timestep the timestep-conditioned VAE decodes at (0.9.1+ checkpoints).")
+            .description("Timestep the timestep-conditioned VAE decodes at (0.9.1+ checkpoints), in [0, 1].")
             .required(true)
-            .defaultValue("0.05")
-            .addValidator(StandardValidators.createNonNegativeFloatingPointValidator(1))
+            .defaultValue(String.valueOf(Defaults.DECODE_TIMESTEP))
+            .expressionLanguageSupported(ExpressionLanguageScope.FLOWFILE_ATTRIBUTES)
+            .addValidator(NumberRule.UNIT_INTERVAL)
             .build();
     public static final PropertyDescriptor DECODE_NOISE_SCALE = new PropertyDescriptor.Builder()
             .name("Decode Noise Scale")
-            .description("Noise mixed into the latents before decoding (timestep-conditioned VAEs only).")
+            .description("Noise mixed into the latents before decoding (timestep-conditioned VAEs only), in [0, 1].")
             .required(true)
-            .defaultValue("0.025")
-            .addValidator(StandardValidators.createNonNegativeFloatingPointValidator(1))
+            .defaultValue(String.valueOf(Defaults.DECODE_NOISE_SCALE))
+            .expressionLanguageSupported(ExpressionLanguageScope.FLOWFILE_ATTRIBUTES)
+            .addValidator(NumberRule.UNIT_INTERVAL)
             .build();
     public static final PropertyDescriptor OUTPUT_FORMAT = new PropertyDescriptor.Builder()
             .name("Output Format")
-            .description("How the frames are written.")
+            .description("How the frames are written: " + formats() + ".")
             .required(true)
-            .allowableValues(OutputFormat.class)
-            .defaultValue(OutputFormat.MP4)
+            .defaultValue(OutputFormat.MP4.getValue())
+            .expressionLanguageSupported(ExpressionLanguageScope.FLOWFILE_ATTRIBUTES)
+            .addValidator(OutputFormat.VALIDATOR)
             .build();
     public static final PropertyDescriptor SEED = LtxProperties.SEED;
     public static final PropertyDescriptor NOISE_FILE = LtxProperties.NOISE_FILE;
     public static final PropertyDescriptor COMPAT = LtxProperties.COMPAT;
 
-    private static final List<PropertyDescriptor> PROPERTIES = List.of(MODEL_SERVICE, DECODE_TIMESTEP, DECODE_NOISE_SCALE,
-            OUTPUT_FORMAT, SEED, NOISE_FILE, COMPAT);
-    private static final double DEFAULT_FRAME_RATE = 25;
+    private static final List<PropertyDescriptor> PROPERTIES = List.of(MODEL_SERVICE, OUTPUT_FORMAT, DECODE_TIMESTEP,
+            DECODE_NOISE_SCALE, SEED, NOISE_FILE, COMPAT);
 
     private volatile LtxVideoModelService service;
-    private volatile double decodeTimestep;
-    private volatile double decodeNoiseScale;
-    private volatile OutputFormat outputFormat;
     private volatile Compat compat;
+
+    private static String formats() {
+        return Arrays.stream(OutputFormat.values()).map(format -> format.getValue() + " (" + format.getDescription() + ")")
+                .collect(Collectors.joining(", "));
+    }
 
     @Override
     protected List<PropertyDescriptor> getSupportedPropertyDescriptors() {
@@ -139,15 +155,34 @@ public class DecodeVideo extends AbstractLtxProcessor {
     @OnScheduled
     public void onScheduled(final ProcessContext context) {
         service = context.getProperty(MODEL_SERVICE).asControllerService(LtxVideoModelService.class);
-        decodeTimestep = context.getProperty(DECODE_TIMESTEP).asDouble();
-        decodeNoiseScale = context.getProperty(DECODE_NOISE_SCALE).asDouble();
-        outputFormat = context.getProperty(OUTPUT_FORMAT).asAllowableValue(OutputFormat.class);
         compat = context.getProperty(COMPAT).asAllowableValue(CompatChoice.class).compat();
     }
 
     @Override
-    StageOutput process(final ProcessContext context, final ProcessSession session, final FlowFile flowFile) {
-        final long seed = parseLong("Seed", context.getProperty(SEED).evaluateAttributeExpressions(flowFile).getValue());
+    String stage() {
+        return "decode";
+    }
+
+    @Override
+    String successCounter() {
+        return "LTX videos decoded";
+    }
+
+    @Override
+    StageOutput process(final ProcessContext context, final ProcessSession session, final FlowFile flowFile,
+            final Map<String, String> trail) {
+        final FlowFileSettings settings = new FlowFileSettings(context, flowFile);
+        final long seed = settings.seed(SEED);
+        final double decodeTimestep = settings.decimal(DECODE_TIMESTEP);
+        final double decodeNoiseScale = settings.decimal(DECODE_NOISE_SCALE);
+        final String formatName = settings.text(OUTPUT_FORMAT);
+        final OutputFormat outputFormat = OutputFormat.find(formatName);
+        if (outputFormat == null) {
+            settings.problem(OUTPUT_FORMAT, OutputFormat.problem(formatName));
+        }
+        final String noiseFile = settings.text(NOISE_FILE);
+        settings.check();
+        trail.put(LtxAttributes.DECODE_SEED, String.valueOf(seed));
         final Tensor latents = FlowFileTensors.read(session, flowFile).get(GenerateLatents.LATENTS_TENSOR);
         final LtxModelInfo info = service.modelInfo();
         // Without GenerateLatents' attributes the latent grid gives the largest size it decodes to; a tensor that is no
@@ -157,15 +192,13 @@ public class DecodeVideo extends AbstractLtxProcessor {
                 grid ? (int) (latents.dim(2) - 1) * info.temporalCompression() + 1 : 1);
         final int height = attribute(flowFile, LtxAttributes.HEIGHT, grid ? (int) latents.dim(3) * info.spatialCompression() : 1);
         final int width = attribute(flowFile, LtxAttributes.WIDTH, grid ? (int) latents.dim(4) * info.spatialCompression() : 1);
-        final String rate = flowFile.getAttribute(LtxAttributes.FRAME_RATE);
-        final double frameRate = rate == null ? DEFAULT_FRAME_RATE : parseDouble(LtxAttributes.FRAME_RATE, rate);
+        final double frameRate = frameRate(flowFile);
         final String prompt = flowFile.getAttribute(LtxAttributes.PROMPT);
         final GenerationRequest request = GenerationRequest.builder().prompt(prompt == null ? "" : prompt).numFrames(frames)
                 .height(height).width(width).frameRate(frameRate).decodeTimestep(decodeTimestep).decodeNoiseScale(decodeNoiseScale)
                 .compat(compat).build();
         service.validate(request);
-        final NoiseSource noise = noise(context.getProperty(NOISE_FILE).evaluateAttributeExpressions(flowFile).getValue(), seed);
-        final Tensor video = service.decode(latents, request, noise, progressLogger(getLogger(), flowFile));
+        final Tensor video = service.decode(latents, request, noise(noiseFile, seed), progress(session, flowFile, false));
         final Path file = FlowFileTensors.createTemporary("." + outputFormat.extension());
         try {
             VideoWriter.write(file, video, frameRate, Map.of());
@@ -178,12 +211,34 @@ public class DecodeVideo extends AbstractLtxProcessor {
         attributes.put(LtxAttributes.VIDEO_FORMAT, outputFormat.name());
         attributes.put(LtxAttributes.MIME_TYPE, outputFormat.mimeType());
         attributes.put(LtxAttributes.FILENAME, withExtension(flowFile.getAttribute(LtxAttributes.FILENAME), outputFormat.extension()));
-        return new StageOutput(null, file, attributes);
+        final String details = outputFormat.getDisplayName() + ", " + frames + " frames of " + width + "x" + height + " at "
+                + frameRate + " fps, decode seed " + seed + ", model " + info.modelName();
+        return new StageOutput(null, file, attributes, details);
     }
 
+    /** A size attribute GenerateLatents wrote, or {@code fallback} when absent. */
     private static int attribute(final FlowFile flowFile, final String name, final int fallback) {
         final String value = flowFile.getAttribute(name);
-        return value == null ? fallback : parseInt(name, value);
+        if (value == null) {
+            return fallback;
+        }
+        final String problem = NumberRule.POSITIVE_INTEGER.problem(value);
+        if (problem != null) {
+            throw new LtxException(LtxErrorCode.INVALID_ARGUMENT, "attribute " + name + ": " + problem);
+        }
+        return Integer.parseInt(value.trim());
+    }
+
+    private static double frameRate(final FlowFile flowFile) {
+        final String value = flowFile.getAttribute(LtxAttributes.FRAME_RATE);
+        if (value == null) {
+            return DEFAULT_FRAME_RATE;
+        }
+        final String problem = NumberRule.POSITIVE.problem(value);
+        if (problem != null) {
+            throw new LtxException(LtxErrorCode.INVALID_ARGUMENT, "attribute " + LtxAttributes.FRAME_RATE + ": " + problem);
+        }
+        return NumberRule.parse(value);
     }
 
     static String withExtension(final String filename, final String extension) {

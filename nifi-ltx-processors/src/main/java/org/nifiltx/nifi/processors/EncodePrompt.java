@@ -12,6 +12,7 @@ import org.apache.nifi.annotation.behavior.WritesAttributes;
 import org.apache.nifi.annotation.documentation.CapabilityDescription;
 import org.apache.nifi.annotation.documentation.SeeAlso;
 import org.apache.nifi.annotation.documentation.Tags;
+import org.apache.nifi.annotation.documentation.UseCase;
 import org.apache.nifi.annotation.lifecycle.OnScheduled;
 import org.apache.nifi.components.PropertyDescriptor;
 import org.apache.nifi.expression.ExpressionLanguageScope;
@@ -19,27 +20,49 @@ import org.apache.nifi.flowfile.FlowFile;
 import org.apache.nifi.processor.ProcessContext;
 import org.apache.nifi.processor.ProcessSession;
 import org.apache.nifi.processor.util.StandardValidators;
-import org.nifiltx.core.error.LtxErrorCode;
-import org.nifiltx.core.error.LtxException;
 import org.nifiltx.core.pipeline.Compat;
+import org.nifiltx.core.pipeline.Defaults;
 import org.nifiltx.core.pipeline.GenerationRequest;
 import org.nifiltx.core.pipeline.PromptPair;
 import org.nifiltx.core.tensor.Tensor;
 import org.nifiltx.core.tensor.TensorBundle;
 import org.nifiltx.core.video.ImageLoader;
+import org.nifiltx.nifi.api.LtxModelInfo;
 import org.nifiltx.nifi.api.LtxVideoModelService;
+import org.nifiltx.nifi.service.StandardLtxVideoModelService;
 
-@Tags({"ltx", "video", "generation", "text encoder", "t5", "prompt", "image to video", "ai"})
-@CapabilityDescription("Encodes a text prompt (and, when the guidance scale is above 1, the negative prompt) with the T5 text "
-        + "encoder of an LTX-Video model. The prompt comes from the Prompt property, whose Expression Language is evaluated "
-        + "against the incoming FlowFile's attributes (by default the ltx.prompt attribute); the FlowFile's content is replaced "
-        + "by the embeddings as a safetensors bundle (prompt_embeds, prompt_attention_mask and the negative_ pair) for "
-        + "GenerateLatents. With Image Source 'FlowFile Content' the incoming content is an image (PNG, JPEG) that is carried "
-        + "on as the uint8 tensor conditioning_image [H, W, 3] in the same bundle, for image-to-video.")
+@Tags({"ltx", "video", "generation", "text to video", "image to video", "prompt", "text encoder", "t5", "ai"})
+@CapabilityDescription("Prepares a text prompt for LTX-Video generation: the first of the three steps EncodePrompt, "
+        + "GenerateLatents and DecodeVideo that turn a prompt (and, for image-to-video, a picture) into a video. The prompt "
+        + "comes from the Prompt property, by default the ltx.prompt attribute; the FlowFile's content is replaced by the "
+        + "encoded prompt, which GenerateLatents reads. With Image Source 'FlowFile Content' the incoming content is a PNG or "
+        + "JPEG image that travels on with the encoded prompt and becomes the first frame (or a keyframe) of the video. "
+        + "Technically: the T5 text encoder's embeddings (and those of the negative prompt when the guidance scale is above "
+        + "1) as a safetensors bundle.")
 @InputRequirement(Requirement.INPUT_REQUIRED)
 @SystemResourceConsideration(resource = SystemResource.MEMORY, description = "The T5 encoder of LTX-Video holds 4.7 B parameters; "
         + "see the service's Release Text Encoder After Encoding.")
-@SeeAlso({GenerateLatents.class, DecodeVideo.class})
+@SeeAlso({GenerateLatents.class, DecodeVideo.class, StandardLtxVideoModelService.class})
+@UseCase(
+        description = "Encode a prompt taken from a FlowFile attribute, the first step of text-to-video generation.",
+        keywords = {"text to video", "prompt", "ltx", "generate video"},
+        configuration = """
+                Add a StandardLtxVideoModelService (see its use case) and select it in "LTX-Video Model Service".
+                Give each FlowFile its prompt in the ltx.prompt attribute, e.g. with UpdateAttribute or from a record; or set                 "Prompt" to another expression, e.g. ${prompt}, or to a fixed text.
+                Leave "Guidance Scale" at 1 for the distilled models; when you raise it above 1, set the same value in                 GenerateLatents and write what the video must not show in "Negative Prompt".
+                Connect "success" to GenerateLatents.
+                Connect "failure" (an empty prompt, a bad setting) to a place you watch: the FlowFile carries ltx.error.
+                Connect "retry" (out of memory, a backend failure) back to EncodePrompt.
+                """)
+@UseCase(
+        description = "Encode a prompt together with an image to animate, the first step of image-to-video generation.",
+        keywords = {"image to video", "animate image", "ltx", "keyframe"},
+        configuration = """
+                Fetch the image (PNG or JPEG) as the FlowFile content, e.g. with FetchFile, and put the prompt in the                 ltx.prompt attribute.
+                Set "Image Source" to "FlowFile Content".
+                Connect "success" to GenerateLatents, which makes the image the first frame; set its "Conditioning Frame"                 to make it a later keyframe instead.
+                Connect "failure" to a place you watch: content that is no readable image goes there with ltx.error.
+                """)
 @WritesAttributes({
     @WritesAttribute(attribute = LtxAttributes.STAGE, description = "prompt-embeddings"),
     @WritesAttribute(attribute = LtxAttributes.PROMPT, description = "The encoded prompt"),
@@ -51,8 +74,10 @@ import org.nifiltx.nifi.api.LtxVideoModelService;
             + "FlowFile Content)"),
     @WritesAttribute(attribute = LtxAttributes.IMAGE_HEIGHT, description = "Height of the conditioning image (Image Source "
             + "FlowFile Content)"),
+    @WritesAttribute(attribute = LtxAttributes.DURATION_ENCODE, description = "Milliseconds the encoding took"),
     @WritesAttribute(attribute = LtxAttributes.MIME_TYPE, description = "application/octet-stream"),
-    @WritesAttribute(attribute = LtxAttributes.ERROR, description = "Why the FlowFile went to failure")
+    @WritesAttribute(attribute = LtxAttributes.ERROR, description = "Why the FlowFile went to failure or retry (removed on "
+            + "success)")
 })
 public class EncodePrompt extends AbstractLtxProcessor {
     public static final PropertyDescriptor MODEL_SERVICE = LtxProperties.MODEL_SERVICE;
@@ -66,9 +91,9 @@ public class EncodePrompt extends AbstractLtxProcessor {
             .build();
     public static final PropertyDescriptor NEGATIVE_PROMPT = new PropertyDescriptor.Builder()
             .name("Negative Prompt")
-            .description("What the video should not show; encoded only when the guidance scale is above 1.")
+            .description("What the video should not show, evaluated per FlowFile; encoded only when the guidance scale is above 1.")
             .required(false)
-            .defaultValue(GenerationRequest.DEFAULT_NEGATIVE_PROMPT)
+            .defaultValue(Defaults.NEGATIVE_PROMPT)
             .expressionLanguageSupported(ExpressionLanguageScope.FLOWFILE_ATTRIBUTES)
             .addValidator(StandardValidators.NON_BLANK_VALIDATOR)
             .build();
@@ -77,8 +102,9 @@ public class EncodePrompt extends AbstractLtxProcessor {
             .name("Max Length")
             .description("Tokens the prompt is padded or truncated to (the official configs use 256, diffusers 128).")
             .required(true)
-            .defaultValue("256")
-            .addValidator(StandardValidators.POSITIVE_INTEGER_VALIDATOR)
+            .defaultValue(String.valueOf(Defaults.MAX_LENGTH))
+            .expressionLanguageSupported(ExpressionLanguageScope.FLOWFILE_ATTRIBUTES)
+            .addValidator(NumberRule.POSITIVE_INTEGER)
             .build();
     public static final PropertyDescriptor COMPAT = LtxProperties.COMPAT;
     public static final PropertyDescriptor IMAGE_SOURCE = new PropertyDescriptor.Builder()
@@ -96,8 +122,6 @@ public class EncodePrompt extends AbstractLtxProcessor {
             MAX_LENGTH, COMPAT, IMAGE_SOURCE);
 
     private volatile LtxVideoModelService service;
-    private volatile double guidanceScale;
-    private volatile int maxLength;
     private volatile Compat compat;
     private volatile ImageSource imageSource;
 
@@ -109,28 +133,43 @@ public class EncodePrompt extends AbstractLtxProcessor {
     @OnScheduled
     public void onScheduled(final ProcessContext context) {
         service = context.getProperty(MODEL_SERVICE).asControllerService(LtxVideoModelService.class);
-        guidanceScale = context.getProperty(GUIDANCE_SCALE).asDouble();
-        maxLength = context.getProperty(MAX_LENGTH).asInteger();
         compat = context.getProperty(COMPAT).asAllowableValue(CompatChoice.class).compat();
         imageSource = context.getProperty(IMAGE_SOURCE).asAllowableValue(ImageSource.class);
     }
 
     @Override
-    StageOutput process(final ProcessContext context, final ProcessSession session, final FlowFile flowFile) {
-        final String prompt = context.getProperty(PROMPT).evaluateAttributeExpressions(flowFile).getValue();
-        if (prompt == null || prompt.isBlank()) {
-            throw new LtxException(LtxErrorCode.INVALID_ARGUMENT, "the Prompt property evaluated to an empty text for this FlowFile");
+    String stage() {
+        return "encode";
+    }
+
+    @Override
+    String successCounter() {
+        return "LTX prompts encoded";
+    }
+
+    @Override
+    StageOutput process(final ProcessContext context, final ProcessSession session, final FlowFile flowFile,
+            final Map<String, String> trail) {
+        final FlowFileSettings settings = new FlowFileSettings(context, flowFile);
+        final String prompt = settings.text(PROMPT);
+        if (prompt == null) {
+            final String expression = context.getProperties().get(PROMPT);
+            settings.problem(PROMPT, (expression == null ? PROMPT.getDefaultValue() : expression) + " evaluated to an empty text");
         }
-        final String negativePrompt = context.getProperty(NEGATIVE_PROMPT).evaluateAttributeExpressions(flowFile).getValue();
+        final String negativePrompt = settings.text(NEGATIVE_PROMPT);
+        final double guidanceScale = settings.decimal(GUIDANCE_SCALE);
+        final int maxLength = settings.integer(MAX_LENGTH);
+        settings.check();
         // The image is decoded before T5 runs, so an unreadable one fails without spending the encoding.
         final Tensor image = imageSource == ImageSource.FLOWFILE_CONTENT
                 ? ImageLoader.loadRgb(FlowFileTensors.readBytes(session, flowFile), FlowFileTensors.CONTENT_NAME) : null;
+        final LtxModelInfo info = service.modelInfo();
         final GenerationRequest request = GenerationRequest.builder().prompt(prompt).negativePrompt(negativePrompt)
                 .guidanceScale(guidanceScale).maxLength(maxLength).compat(compat)
                 // Sizes do not matter for encoding; the smallest valid ones keep validate() about the prompt.
-                .numFrames(1).height(service.modelInfo().spatialCompression()).width(service.modelInfo().spatialCompression())
+                .numFrames(1).height(info.spatialCompression()).width(info.spatialCompression())
                 .build();
-        final PromptPair prompts = service.encodePrompts(request, progressLogger(getLogger(), flowFile));
+        final PromptPair prompts = service.encodePrompts(request, progress(session, flowFile, false));
         final Map<String, String> attributes = new LinkedHashMap<>();
         attributes.put(LtxAttributes.STAGE, LtxAttributes.STAGE_PROMPT_EMBEDDINGS);
         attributes.put(LtxAttributes.PROMPT, prompt);
@@ -141,13 +180,16 @@ public class EncodePrompt extends AbstractLtxProcessor {
         attributes.put(LtxAttributes.COMPAT, compat.name());
         attributes.put(LtxAttributes.GUIDANCE_SCALE, String.valueOf(guidanceScale));
         attributes.put(LtxAttributes.MIME_TYPE, "application/octet-stream");
+        final String details = "prompt of " + prompt.length() + " characters encoded to " + maxLength + " tokens"
+                + (prompts.negative() != null ? " with the negative prompt" : "") + ", model " + info.modelName();
         if (image == null) {
-            return new StageOutput(FlowFileTensors.toBytes(prompts.toBundle()), null, attributes);
+            return new StageOutput(FlowFileTensors.toBytes(prompts.toBundle()), null, attributes, details);
         }
         attributes.put(LtxAttributes.IMAGE_WIDTH, String.valueOf(image.dim(1)));
         attributes.put(LtxAttributes.IMAGE_HEIGHT, String.valueOf(image.dim(0)));
         final Map<String, Tensor> tensors = new LinkedHashMap<>(prompts.toBundle().tensors());
         tensors.put(CONDITIONING_IMAGE_TENSOR, image);
-        return new StageOutput(FlowFileTensors.toBytes(TensorBundle.of(tensors)), null, attributes);
+        return new StageOutput(FlowFileTensors.toBytes(TensorBundle.of(tensors)), null, attributes,
+                details + ", image " + image.dim(1) + "x" + image.dim(0));
     }
 }

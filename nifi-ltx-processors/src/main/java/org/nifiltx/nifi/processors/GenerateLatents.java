@@ -1,6 +1,8 @@
 package org.nifiltx.nifi.processors;
 
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -15,26 +17,33 @@ import org.apache.nifi.annotation.documentation.SeeAlso;
 import org.apache.nifi.annotation.documentation.Tags;
 import org.apache.nifi.annotation.lifecycle.OnScheduled;
 import org.apache.nifi.components.PropertyDescriptor;
+import org.apache.nifi.components.ValidationContext;
+import org.apache.nifi.components.ValidationResult;
 import org.apache.nifi.expression.ExpressionLanguageScope;
 import org.apache.nifi.flowfile.FlowFile;
+import org.apache.nifi.migration.PropertyConfiguration;
 import org.apache.nifi.processor.ProcessContext;
 import org.apache.nifi.processor.ProcessSession;
-import org.apache.nifi.processor.util.StandardValidators;
+import org.nifiltx.core.pipeline.Compat;
 import org.nifiltx.core.pipeline.Condition;
+import org.nifiltx.core.pipeline.Defaults;
 import org.nifiltx.core.pipeline.GenerationRequest;
 import org.nifiltx.core.pipeline.GenerationResult;
-import org.nifiltx.core.pipeline.NoiseSource;
 import org.nifiltx.core.pipeline.PromptPair;
 import org.nifiltx.core.tensor.Tensor;
 import org.nifiltx.core.tensor.TensorBundle;
+import org.nifiltx.nifi.api.LtxModelInfo;
 import org.nifiltx.nifi.api.LtxVideoModelService;
 
-@Tags({"ltx", "video", "generation", "diffusion", "denoise", "latents", "image to video", "keyframe", "ai"})
-@CapabilityDescription("Runs the LTX-Video transformer's denoising loop on the prompt embeddings in the FlowFile content (from "
-        + "EncodePrompt) and replaces the content by the final normalised latents [1, C, F, h, w] as a safetensors bundle "
-        + "holding one tensor, 'latents', for DecodeVideo. When the content also holds a conditioning_image (EncodePrompt with "
-        + "Image Source 'FlowFile Content') the video is conditioned on it: image-to-video at frame 0, or a keyframe at the "
-        + "Conditioning Frame with the Conditioning Strength. Logs one line per denoising step.")
+@Tags({"ltx", "video", "generation", "text to video", "image to video", "diffusion", "keyframe", "ai"})
+@CapabilityDescription("Generates a video from an encoded prompt: the middle of the three steps EncodePrompt, GenerateLatents "
+        + "and DecodeVideo, and the one that takes the time. The video's frame count, size, frame rate, seed and quality "
+        + "settings are properties that accept Expression Language, so every FlowFile can ask for its own; a value that does "
+        + "not fit sends that FlowFile to failure with the reason in ltx.error. When the content carries an image (EncodePrompt "
+        + "with Image Source 'FlowFile Content') the video starts from it, or passes through it at the Conditioning Frame. "
+        + "Progress shows as one log line and one 'LTX denoising steps' count per step; stopping the processor stops the "
+        + "generation after the current step and leaves the FlowFile in its queue. Technically: the LTX-Video transformer's "
+        + "denoising loop, writing the normalised latents [1, C, F, h, w] as the safetensors tensor 'latents' for DecodeVideo.")
 @InputRequirement(Requirement.INPUT_REQUIRED)
 @SystemResourceConsideration(resource = SystemResource.MEMORY, description = "The transformer and its activations; grows with "
         + "frames x height x width.")
@@ -46,7 +55,8 @@ import org.nifiltx.nifi.api.LtxVideoModelService;
     @WritesAttribute(attribute = LtxAttributes.HEIGHT, description = "Requested height in pixels"),
     @WritesAttribute(attribute = LtxAttributes.WIDTH, description = "Requested width in pixels"),
     @WritesAttribute(attribute = LtxAttributes.FRAME_RATE, description = "Frames per second"),
-    @WritesAttribute(attribute = LtxAttributes.SEED, description = "Seed of the noise"),
+    @WritesAttribute(attribute = LtxAttributes.SEED, description = "Seed of the noise, also the random one drawn when Seed is "
+            + "empty; written on retry and failure too, so a retried FlowFile makes the same video"),
     @WritesAttribute(attribute = LtxAttributes.STEPS, description = "Denoising steps run (all passes)"),
     @WritesAttribute(attribute = LtxAttributes.COMPAT, description = "Reference semantics (OFFICIAL or DIFFUSERS)"),
     @WritesAttribute(attribute = LtxAttributes.GUIDANCE_SCALE, description = "Classifier-free guidance scale"),
@@ -55,95 +65,127 @@ import org.nifiltx.nifi.api.LtxVideoModelService;
     @WritesAttribute(attribute = LtxAttributes.CONDITIONING_STRENGTH, description = "Strength of the conditioning image (only "
             + "with a conditioning image)"),
     @WritesAttribute(attribute = LtxAttributes.LATENT_SHAPE, description = "Shape of the latents tensor"),
-    @WritesAttribute(attribute = LtxAttributes.ERROR, description = "Why the FlowFile went to failure")
+    @WritesAttribute(attribute = LtxAttributes.DURATION_GENERATE, description = "Milliseconds the generation took"),
+    @WritesAttribute(attribute = LtxAttributes.ERROR, description = "Why the FlowFile went to failure or retry (removed on "
+            + "success)")
 })
 public class GenerateLatents extends AbstractLtxProcessor {
     /** The tensor name of the content this processor writes and DecodeVideo reads. */
     public static final String LATENTS_TENSOR = "latents";
 
     public static final PropertyDescriptor MODEL_SERVICE = LtxProperties.MODEL_SERVICE;
-    public static final PropertyDescriptor NUM_FRAMES = integer("Num Frames", "Frames of the video: 8N+1 (for 8x temporal "
-            + "compression).", "121");
-    public static final PropertyDescriptor HEIGHT = integer("Height", "Height in pixels, a multiple of the VAE's spatial "
-            + "compression (32).", "512");
-    public static final PropertyDescriptor WIDTH = integer("Width", "Width in pixels, a multiple of the VAE's spatial "
-            + "compression (32).", "768");
-    public static final PropertyDescriptor STEPS = integer("Steps", "Denoising steps on the checkpoint's scheduler; ignored "
-            + "when Timesteps is set.", "30");
+    public static final PropertyDescriptor NUM_FRAMES = number("Num Frames", "Frames of the video, 8N+1 (121 is about 5 s at "
+            + "25 fps).", Defaults.NUM_FRAMES, NumberRule.FRAME_COUNT);
+    public static final PropertyDescriptor HEIGHT = number("Height", "Height in pixels, a multiple of 32.", Defaults.HEIGHT,
+            NumberRule.PIXEL_SIZE);
+    public static final PropertyDescriptor WIDTH = number("Width", "Width in pixels, a multiple of 32.", Defaults.WIDTH,
+            NumberRule.PIXEL_SIZE);
+    public static final PropertyDescriptor FRAME_RATE = number("Frame Rate", "Frames per second, a number above 0; conditions "
+            + "the motion and is the rate of the encoded video.", Defaults.FRAME_RATE, NumberRule.POSITIVE);
+    public static final PropertyDescriptor SCHEDULE = new PropertyDescriptor.Builder()
+            .name("Schedule")
+            .description("Whether the denoising follows an explicit list of Timesteps (the distilled models) or a number of "
+                    + "Steps on the checkpoint's scheduler.")
+            .required(true)
+            .allowableValues(DenoisingSchedule.class)
+            .defaultValue(DenoisingSchedule.TIMESTEPS)
+            .build();
     public static final PropertyDescriptor TIMESTEPS = new PropertyDescriptor.Builder()
             .name("Timesteps")
-            .description("Explicit flow times of the (first) pass, comma-separated in (0, 1], e.g. the distilled list "
-                    + "1.0, 0.9937, 0.9875, 0.9812, 0.975, 0.9094, 0.725.")
-            .required(false)
+            .description("Flow times of the (first) pass, comma-separated, each in (0, 1], one denoising step each; the "
+                    + "default is the 0.9.8 distilled list.")
+            .required(true)
+            .defaultValue(join(Defaults.TIMESTEPS))
+            .expressionLanguageSupported(ExpressionLanguageScope.FLOWFILE_ATTRIBUTES)
             .addValidator(NumberListValidator.TIMESTEPS)
+            .dependsOn(SCHEDULE, DenoisingSchedule.TIMESTEPS)
+            .build();
+    public static final PropertyDescriptor STEPS = new PropertyDescriptor.Builder()
+            .fromPropertyDescriptor(number("Steps", "Denoising steps on the checkpoint's scheduler, at least 1.", Defaults.STEPS,
+                    NumberRule.POSITIVE_INTEGER))
+            .dependsOn(SCHEDULE, DenoisingSchedule.STEPS)
             .build();
     public static final PropertyDescriptor GUIDANCE_SCALE = LtxProperties.GUIDANCE_SCALE;
+    public static final PropertyDescriptor RESCALE = number("Rescale", "A number in [0, 1]. Official: the rescaling of the "
+            + "spatio-temporal guidance; diffusers: guidance_rescale of the classifier-free guidance.", Defaults.RESCALE,
+            NumberRule.UNIT_INTERVAL);
     public static final PropertyDescriptor STG_SCALE = new PropertyDescriptor.Builder()
             .name("STG Scale")
-            .description("Spatio-temporal guidance scale; 0 turns it off.")
-            .required(true)
-            .defaultValue("0")
-            .addValidator(StandardValidators.createNonNegativeFloatingPointValidator(100))
+            .description("Spatio-temporal guidance scale, a number of at least 0; unset or 0 turns it off. Above 0 it needs "
+                    + "STG Blocks and adds a transformer run per step.")
+            .required(false)
+            .expressionLanguageSupported(ExpressionLanguageScope.FLOWFILE_ATTRIBUTES)
+            .addValidator(NumberRule.NON_NEGATIVE)
             .build();
     public static final PropertyDescriptor STG_BLOCKS = new PropertyDescriptor.Builder()
             .name("STG Blocks")
-            .description("Transformer blocks whose self-attention the STG-perturbed pass skips, comma-separated.")
+            .description("Transformer blocks whose self-attention the STG-perturbed pass skips, comma-separated (e.g. 19 for "
+                    + "the 2B models).")
             .required(false)
+            .expressionLanguageSupported(ExpressionLanguageScope.FLOWFILE_ATTRIBUTES)
             .addValidator(NumberListValidator.BLOCK_INDICES)
-            .build();
-    public static final PropertyDescriptor RESCALE = new PropertyDescriptor.Builder()
-            .name("Rescale")
-            .description("Official: STG rescaling scale; diffusers: guidance_rescale.")
-            .required(true)
-            .defaultValue("0.7")
-            .addValidator(StandardValidators.createNonNegativeFloatingPointValidator(1))
-            .build();
-    public static final PropertyDescriptor FRAME_RATE = new PropertyDescriptor.Builder()
-            .name("Frame Rate")
-            .description("Frames per second; conditions the positional embeddings and the encoded video.")
-            .required(true)
-            .defaultValue("25")
-            .addValidator(StandardValidators.createNonNegativeFloatingPointValidator(1000))
+            .dependsOn(STG_SCALE)
             .build();
     public static final PropertyDescriptor SEED = LtxProperties.SEED;
     public static final PropertyDescriptor NOISE_FILE = LtxProperties.NOISE_FILE;
     public static final PropertyDescriptor COMPAT = LtxProperties.COMPAT;
     public static final PropertyDescriptor MULTI_SCALE = new PropertyDescriptor.Builder()
             .name("Multi-Scale")
-            .description("Two passes with the latent upsampler between them (needs the service's Latent Upsampler Path).")
+            .description("Two passes with the latent upsampler between them: the first at 2/3 of the size, the second at full "
+                    + "size. Needs the model service's Latent Upsampler Path, and a height and width of at least 64.")
             .required(true)
             .allowableValues("true", "false")
             .defaultValue("false")
             .build();
-    public static final PropertyDescriptor CONDITIONING_FRAME = new PropertyDescriptor.Builder()
-            .name("Conditioning Frame")
-            .description("Pixel frame the content's conditioning_image is placed on: 0 is image-to-video (the image is the first "
-                    + "frame), a later frame makes it a keyframe. Used only when the content holds a conditioning_image.")
+    public static final PropertyDescriptor SECOND_PASS_TIMESTEPS = new PropertyDescriptor.Builder()
+            .name("Second Pass Timesteps")
+            .description("Flow times of the multi-scale second pass, comma-separated, each in (0, 1].")
             .required(true)
-            .defaultValue("0")
+            .defaultValue(join(Defaults.SECOND_PASS_TIMESTEPS))
             .expressionLanguageSupported(ExpressionLanguageScope.FLOWFILE_ATTRIBUTES)
-            .addValidator(StandardValidators.NON_EMPTY_EL_VALIDATOR)
+            .addValidator(NumberListValidator.TIMESTEPS)
+            .dependsOn(MULTI_SCALE, "true")
+            .build();
+    public static final PropertyDescriptor CONDITIONING_IMAGE = new PropertyDescriptor.Builder()
+            .name("Conditioning Image")
+            .description("Whether an image EncodePrompt carried in the content (Image Source 'FlowFile Content') conditions "
+                    + "the video.")
+            .required(true)
+            .allowableValues(ConditioningImage.class)
+            .defaultValue(ConditioningImage.USE_IF_PRESENT)
+            .build();
+    public static final PropertyDescriptor CONDITIONING_FRAME = new PropertyDescriptor.Builder()
+            .fromPropertyDescriptor(number("Conditioning Frame", "Frame of the video the image is placed on: 0 is image-to-video "
+                    + "(the image is the first frame), a later frame makes it a keyframe. Must lie before Num Frames.", 0,
+                    NumberRule.NON_NEGATIVE_INTEGER))
+            .dependsOn(CONDITIONING_IMAGE, ConditioningImage.USE_IF_PRESENT)
             .build();
     public static final PropertyDescriptor CONDITIONING_STRENGTH = new PropertyDescriptor.Builder()
-            .name("Conditioning Strength")
-            .description("How firmly the conditioning_image holds, in [0, 1]: 1 pins its frame, s < 1 lets the denoising change it "
-                    + "from noise level 1 - s. Used only when the content holds a conditioning_image.")
-            .required(true)
-            .defaultValue("1.0")
-            .expressionLanguageSupported(ExpressionLanguageScope.FLOWFILE_ATTRIBUTES)
-            .addValidator(StandardValidators.NON_EMPTY_EL_VALIDATOR)
+            .fromPropertyDescriptor(number("Conditioning Strength", "How firmly the image holds, in [0, 1]: 1 pins its frame, "
+                    + "s < 1 lets the denoising change it from noise level 1 - s.", 1.0, NumberRule.UNIT_INTERVAL))
+            .dependsOn(CONDITIONING_IMAGE, ConditioningImage.USE_IF_PRESENT)
             .build();
 
-    private static final List<PropertyDescriptor> PROPERTIES = List.of(MODEL_SERVICE, NUM_FRAMES, HEIGHT, WIDTH, STEPS, TIMESTEPS,
-            GUIDANCE_SCALE, STG_SCALE, STG_BLOCKS, RESCALE, FRAME_RATE, SEED, NOISE_FILE, COMPAT, MULTI_SCALE, CONDITIONING_FRAME,
-            CONDITIONING_STRENGTH);
+    private static final List<PropertyDescriptor> PROPERTIES = List.of(MODEL_SERVICE, NUM_FRAMES, HEIGHT, WIDTH, FRAME_RATE,
+            SCHEDULE, TIMESTEPS, STEPS, GUIDANCE_SCALE, RESCALE, STG_SCALE, STG_BLOCKS, SEED, NOISE_FILE, COMPAT, MULTI_SCALE,
+            SECOND_PASS_TIMESTEPS, CONDITIONING_IMAGE, CONDITIONING_FRAME, CONDITIONING_STRENGTH);
 
     private volatile LtxVideoModelService service;
-    private volatile GenerationRequest template;
+    private volatile DenoisingSchedule schedule;
+    private volatile boolean multiScale;
+    private volatile boolean useImage;
+    private volatile Compat compat;
 
-    private static PropertyDescriptor integer(final String name, final String description, final String defaultValue) {
-        return new PropertyDescriptor.Builder().name(name).description(description).required(true).defaultValue(defaultValue)
-                .addValidator(StandardValidators.POSITIVE_INTEGER_VALIDATOR).build();
+    /** A per-FlowFile number with its rule and default. */
+    private static PropertyDescriptor number(final String name, final String description, final Number defaultValue,
+            final NumberRule rule) {
+        return new PropertyDescriptor.Builder().name(name).description(description).required(true)
+                .defaultValue(rule.integer() ? String.valueOf(defaultValue.longValue()) : String.valueOf(defaultValue.doubleValue()))
+                .expressionLanguageSupported(ExpressionLanguageScope.FLOWFILE_ATTRIBUTES).addValidator(rule).build();
+    }
+
+    private static String join(final List<Double> values) {
+        return String.join(", ", values.stream().map(String::valueOf).toList());
     }
 
     @Override
@@ -151,44 +193,163 @@ public class GenerateLatents extends AbstractLtxProcessor {
         return PROPERTIES;
     }
 
-    @OnScheduled
-    public void onScheduled(final ProcessContext context) {
-        service = context.getProperty(MODEL_SERVICE).asControllerService(LtxVideoModelService.class);
-        final String timesteps = context.getProperty(TIMESTEPS).getValue();
-        final String stgBlocks = context.getProperty(STG_BLOCKS).getValue();
-        template = GenerationRequest.builder().prompt("")
-                .numFrames(context.getProperty(NUM_FRAMES).asInteger())
-                .height(context.getProperty(HEIGHT).asInteger())
-                .width(context.getProperty(WIDTH).asInteger())
-                .steps(context.getProperty(STEPS).asInteger())
-                .timesteps(timesteps == null ? null : NumberListValidator.parseDoubles(timesteps))
-                .guidanceScale(context.getProperty(GUIDANCE_SCALE).asDouble())
-                .stgScale(context.getProperty(STG_SCALE).asDouble())
-                .stgBlocks(stgBlocks == null ? List.of() : NumberListValidator.parseIntegers(stgBlocks))
-                .rescale(context.getProperty(RESCALE).asDouble())
-                .frameRate(context.getProperty(FRAME_RATE).asDouble())
-                .compat(context.getProperty(COMPAT).asAllowableValue(CompatChoice.class).compat())
-                .multiScale(context.getProperty(MULTI_SCALE).asBoolean())
-                .build();
+    /** Flows from before the Schedule property ran Steps unless Timesteps was set: they keep doing so. */
+    @Override
+    public void migrateProperties(final PropertyConfiguration config) {
+        if (!config.isPropertySet(SCHEDULE) && config.isPropertySet(STEPS) && !config.isPropertySet(TIMESTEPS)) {
+            config.setProperty(SCHEDULE, DenoisingSchedule.STEPS.getValue());
+        }
     }
 
     @Override
-    StageOutput process(final ProcessContext context, final ProcessSession session, final FlowFile flowFile) {
-        final String prompt = flowFile.getAttribute(LtxAttributes.PROMPT);
-        final GenerationRequest unconditioned = template.withPrompt(prompt == null ? "" : prompt);
-        // Parameters first, so a bad request fails before the content is even read.
+    protected Collection<ValidationResult> customValidate(final ValidationContext context) {
+        final List<ValidationResult> results = new ArrayList<>();
+        final boolean multi = context.getProperty(MULTI_SCALE).asBoolean();
+        final LtxModelInfo info = enabledModel(context);
+        if (multi && info != null && !info.upsamplerAvailable()) {
+            results.add(invalid(MULTI_SCALE, "true", "Multi-Scale needs a latent upsampler: set the Latent Upsampler Path of "
+                    + "the LTX-Video model service"));
+        }
+        final boolean conditioning = context.getProperty(CONDITIONING_IMAGE).asAllowableValue(ConditioningImage.class)
+                == ConditioningImage.USE_IF_PRESENT;
+        crossRules(new CrossValues(literal(context, NUM_FRAMES), literal(context, HEIGHT), literal(context, WIDTH),
+                literal(context, STG_SCALE), context.getProperty(STG_SCALE).isSet(), context.getProperty(STG_BLOCKS).isSet(),
+                multi, conditioning ? literal(context, CONDITIONING_FRAME) : null),
+                (property, problem) -> results.add(invalid(property, context.getProperty(property).getValue(), problem)));
+        return results;
+    }
+
+    private static ValidationResult invalid(final PropertyDescriptor property, final String input, final String explanation) {
+        return new ValidationResult.Builder().subject(property.getName()).input(input).valid(false).explanation(explanation).build();
+    }
+
+    /** A literal number of a valid property, or null for an expression or no value. */
+    private static Double literal(final ValidationContext context, final PropertyDescriptor property) {
+        final String value = context.getProperty(property).getValue();
+        if (value == null || value.isBlank() || context.isExpressionLanguagePresent(value)) {
+            return null;
+        }
+        return NumberRule.parse(value);
+    }
+
+    /** The referenced model's dimensions when its service is enabled, else null (then only the processor's rules apply). */
+    private static LtxModelInfo enabledModel(final ValidationContext context) {
+        final String id = context.getProperty(MODEL_SERVICE).getValue();
+        if (id == null || !context.getControllerServiceLookup().isControllerServiceEnabled(id)) {
+            return null;
+        }
+        final LtxVideoModelService model = context.getProperty(MODEL_SERVICE).asControllerService(LtxVideoModelService.class);
+        try {
+            return model == null ? null : model.modelInfo();
+        } catch (final RuntimeException e) {
+            return null;
+        }
+    }
+
+    /** The values the rules between properties read; null where unknown (an expression, or a value already refused). */
+    private record CrossValues(Double numFrames, Double height, Double width, Double stgScale, boolean stgScaleSet,
+            boolean stgBlocksSet, boolean multiScale, Double conditioningFrame) {
+    }
+
+    private interface Problems {
+        void add(PropertyDescriptor property, String problem);
+    }
+
+    /** Rules between properties, the same on the canvas (literal values) and per FlowFile (evaluated values). */
+    private static void crossRules(final CrossValues values, final Problems problems) {
+        final int smallest = 2 * NumberRule.SPATIAL_COMPRESSION;
+        if (values.multiScale()) {
+            if (values.height() != null && values.height() < smallest) {
+                problems.add(HEIGHT, values.height().intValue() + " is below " + smallest
+                        + ", the smallest size Multi-Scale allows");
+            }
+            if (values.width() != null && values.width() < smallest) {
+                problems.add(WIDTH, values.width().intValue() + " is below " + smallest
+                        + ", the smallest size Multi-Scale allows");
+            }
+        }
+        if (values.stgScale() != null && values.stgScale() > 0 && !values.stgBlocksSet()) {
+            problems.add(STG_BLOCKS, "STG Scale " + values.stgScale() + " needs at least one transformer block to skip");
+        }
+        if (values.conditioningFrame() != null && values.numFrames() != null
+                && values.conditioningFrame() >= values.numFrames()) {
+            problems.add(CONDITIONING_FRAME, values.conditioningFrame().intValue()
+                    + " is not before the end of the video (Num Frames " + values.numFrames().intValue() + ")");
+        }
+    }
+
+    @OnScheduled
+    public void onScheduled(final ProcessContext context) {
+        service = context.getProperty(MODEL_SERVICE).asControllerService(LtxVideoModelService.class);
+        schedule = context.getProperty(SCHEDULE).asAllowableValue(DenoisingSchedule.class);
+        multiScale = context.getProperty(MULTI_SCALE).asBoolean();
+        useImage = context.getProperty(CONDITIONING_IMAGE).asAllowableValue(ConditioningImage.class)
+                == ConditioningImage.USE_IF_PRESENT;
+        compat = context.getProperty(COMPAT).asAllowableValue(CompatChoice.class).compat();
+    }
+
+    @Override
+    String stage() {
+        return "generate";
+    }
+
+    @Override
+    String successCounter() {
+        return "LTX latents generated";
+    }
+
+    @Override
+    StageOutput process(final ProcessContext context, final ProcessSession session, final FlowFile flowFile,
+            final Map<String, String> trail) {
+        // 1. Every setting of this FlowFile, all problems at once, before the content is even read.
+        final FlowFileSettings settings = new FlowFileSettings(context, flowFile);
+        final long seed = settings.seed(SEED);
+        final GenerationRequest.Builder builder = GenerationRequest.builder()
+                .prompt(flowFile.getAttribute(LtxAttributes.PROMPT) == null ? "" : flowFile.getAttribute(LtxAttributes.PROMPT))
+                .numFrames(settings.integer(NUM_FRAMES)).height(settings.integer(HEIGHT)).width(settings.integer(WIDTH))
+                .frameRate(settings.decimal(FRAME_RATE)).guidanceScale(settings.decimal(GUIDANCE_SCALE))
+                .rescale(settings.decimal(RESCALE)).compat(compat).multiScale(multiScale);
+        if (schedule == DenoisingSchedule.TIMESTEPS) {
+            final List<Double> timesteps = settings.numbers(TIMESTEPS);
+            builder.timesteps(timesteps).steps(timesteps == null ? 1 : timesteps.size());
+        } else {
+            builder.steps(settings.integer(STEPS)).timesteps(null);
+        }
+        final double stgScale = settings.decimal(STG_SCALE, Defaults.STG_SCALE);
+        // STG Blocks only applies (and may only be read) when STG Scale is set.
+        final boolean stgScaleSet = context.getProperty(STG_SCALE).isSet();
+        final boolean stgBlocksSet = stgScaleSet && settings.text(STG_BLOCKS) != null;
+        builder.stgScale(stgScale).stgBlocks(stgBlocksSet ? settings.integers(STG_BLOCKS) : List.of());
+        if (multiScale) {
+            builder.secondPassTimesteps(settings.numbers(SECOND_PASS_TIMESTEPS));
+        }
+        final String noiseFile = settings.text(NOISE_FILE);
+        final GenerationRequest unconditioned = builder.build();
+        if (settings.valid()) {
+            crossRules(new CrossValues(null, (double) unconditioned.height(), (double) unconditioned.width(), stgScale, true,
+                    stgBlocksSet, multiScale, null), settings::problem);
+        }
+        final LtxModelInfo info = service.modelInfo();
+        if (multiScale && !info.upsamplerAvailable()) {
+            settings.problem(MULTI_SCALE, "true needs a latent upsampler, and the model service has no Latent Upsampler Path");
+        }
+        settings.check();
+        trail.put(LtxAttributes.SEED, String.valueOf(seed));
         service.validate(unconditioned);
-        final long seed = parseLong("Seed", context.getProperty(SEED).evaluateAttributeExpressions(flowFile).getValue());
-        final NoiseSource noise = noise(context.getProperty(NOISE_FILE).evaluateAttributeExpressions(flowFile).getValue(), seed);
+
+        // 2. The content: the encoded prompt, and the image to start from when EncodePrompt carried one.
         final TensorBundle content = FlowFileTensors.read(session, flowFile);
         final PromptPair prompts = PromptPair.fromBundle(content);
         final Map<String, String> attributes = new LinkedHashMap<>();
         final GenerationRequest request;
-        if (content.contains(EncodePrompt.CONDITIONING_IMAGE_TENSOR)) {
-            final int frame = parseInt("Conditioning Frame",
-                    context.getProperty(CONDITIONING_FRAME).evaluateAttributeExpressions(flowFile).getValue());
-            final double strength = parseDouble("Conditioning Strength",
-                    context.getProperty(CONDITIONING_STRENGTH).evaluateAttributeExpressions(flowFile).getValue());
+        if (useImage && content.contains(EncodePrompt.CONDITIONING_IMAGE_TENSOR)) {
+            final int frame = settings.integer(CONDITIONING_FRAME);
+            final double strength = settings.decimal(CONDITIONING_STRENGTH);
+            if (settings.valid()) {
+                crossRules(new CrossValues((double) unconditioned.numFrames(), null, null, null, false, false, false,
+                        (double) frame), settings::problem);
+            }
+            settings.check();
             request = conditioned(unconditioned, content.get(EncodePrompt.CONDITIONING_IMAGE_TENSOR), frame, strength);
             service.validate(request);
             attributes.put(LtxAttributes.CONDITIONING_FRAME, String.valueOf(frame));
@@ -196,20 +357,26 @@ public class GenerateLatents extends AbstractLtxProcessor {
         } else {
             request = unconditioned;
         }
-        final GenerationResult result = service.generateLatents(request, prompts, noise, progressLogger(getLogger(), flowFile));
+
+        // 3. The denoising loop, stopped between steps when the processor is.
+        final GenerationResult result = service.generateLatents(request, prompts, noise(noiseFile, seed),
+                progress(session, flowFile, true));
         final Tensor latents = result.latents();
+        final int steps = result.stepLatents().size();
         attributes.put(LtxAttributes.STAGE, LtxAttributes.STAGE_LATENTS);
         attributes.put(LtxAttributes.NUM_FRAMES, String.valueOf(request.numFrames()));
         attributes.put(LtxAttributes.HEIGHT, String.valueOf(request.height()));
         attributes.put(LtxAttributes.WIDTH, String.valueOf(request.width()));
         attributes.put(LtxAttributes.FRAME_RATE, String.valueOf(request.frameRate()));
-        attributes.put(LtxAttributes.SEED, String.valueOf(seed));
-        attributes.put(LtxAttributes.STEPS, String.valueOf(result.stepLatents().size()));
+        attributes.put(LtxAttributes.STEPS, String.valueOf(steps));
         attributes.put(LtxAttributes.COMPAT, request.compat().name());
         attributes.put(LtxAttributes.GUIDANCE_SCALE, String.valueOf(request.guidanceScale()));
         attributes.put(LtxAttributes.LATENT_SHAPE, Arrays.toString(latents.shape()));
         attributes.put(LtxAttributes.MIME_TYPE, "application/octet-stream");
-        return new StageOutput(FlowFileTensors.toBytes(TensorBundle.of(Map.of(LATENTS_TENSOR, latents))), null, attributes);
+        final String details = "seed " + seed + ", " + steps + " steps, " + request.numFrames() + " frames of " + request.width()
+                + "x" + request.height() + " at " + request.frameRate() + " fps, guidance " + request.guidanceScale()
+                + (request.imageToVideo() ? ", conditioned on the image" : "") + ", model " + info.modelName();
+        return new StageOutput(FlowFileTensors.toBytes(TensorBundle.of(Map.of(LATENTS_TENSOR, latents))), null, attributes, details);
     }
 
     /**

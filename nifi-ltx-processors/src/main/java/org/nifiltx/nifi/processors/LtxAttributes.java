@@ -37,11 +37,18 @@ public interface LtxAttributes {
     String SEED = "ltx.seed";
     /** Denoising model calls of all passes. */
     String STEPS = "ltx.steps";
+    /** Seed of DecodeVideo's decode noise (by default the generation's {@link #SEED}). */
+    String DECODE_SEED = "ltx.decode.seed";
+    /** Milliseconds a stage took, per stage: {@code ltx.duration.ms.encode}, {@code .generate}, {@code .decode}. */
+    String DURATION_PREFIX = "ltx.duration.ms.";
+    String DURATION_ENCODE = DURATION_PREFIX + "encode";
+    String DURATION_GENERATE = DURATION_PREFIX + "generate";
+    String DURATION_DECODE = DURATION_PREFIX + "decode";
     /** Latent tensor shape, e.g. [1, 128, 16, 16, 24]. */
     String LATENT_SHAPE = "ltx.latent.shape";
     /** Output format of a decoded video. */
     String VIDEO_FORMAT = "ltx.video.format";
-    /** Why the FlowFile went to failure. */
+    /** Why the FlowFile went to failure or retry; removed when a later run succeeds. */
     String ERROR = "ltx.error";
     /** Standard NiFi attributes the processors set. */
     String MIME_TYPE = "mime.type";

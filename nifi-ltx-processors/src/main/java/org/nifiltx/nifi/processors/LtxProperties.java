@@ -4,9 +4,10 @@ import org.apache.nifi.components.PropertyDescriptor;
 import org.apache.nifi.expression.ExpressionLanguageScope;
 import org.apache.nifi.processor.Relationship;
 import org.apache.nifi.processor.util.StandardValidators;
+import org.nifiltx.core.pipeline.Defaults;
 import org.nifiltx.nifi.api.LtxVideoModelService;
 
-/** Properties and relationships the three processors share. */
+/** Properties, relationships and counters the three processors share. */
 final class LtxProperties {
     static final PropertyDescriptor MODEL_SERVICE = new PropertyDescriptor.Builder()
             .name("LTX-Video Model Service")
@@ -23,19 +24,23 @@ final class LtxProperties {
             .build();
     static final PropertyDescriptor GUIDANCE_SCALE = new PropertyDescriptor.Builder()
             .name("Guidance Scale")
-            .description("Classifier-free guidance scale; above 1 the negative prompt is encoded and used. EncodePrompt and "
+            .description("Classifier-free guidance scale, a number of at least 0; above 1 the negative prompt is encoded and "
+                    + "used, which doubles the work per step. 1 (off) suits the distilled models. EncodePrompt and "
                     + "GenerateLatents must agree on whether it is above 1.")
             .required(true)
-            .defaultValue("3.0")
-            .addValidator(StandardValidators.createNonNegativeFloatingPointValidator(100))
+            .defaultValue(String.valueOf(Defaults.GUIDANCE_SCALE))
+            .expressionLanguageSupported(ExpressionLanguageScope.FLOWFILE_ATTRIBUTES)
+            .addValidator(NumberRule.NON_NEGATIVE)
             .build();
     static final PropertyDescriptor SEED = new PropertyDescriptor.Builder()
             .name("Seed")
-            .description("Seed of the noise (a 64-bit integer); the same seed gives the same video on every machine.")
-            .required(true)
-            .defaultValue("${" + LtxAttributes.SEED + ":replaceNull(0)}")
+            .description("Seed of the noise, a 64-bit integer: the same seed gives the same video on every machine. When unset "
+                    + "or when it evaluates to an empty value (by default: no ltx.seed attribute), each FlowFile gets a random "
+                    + "seed, which is written to the FlowFile so the video can be made again.")
+            .required(false)
+            .defaultValue("${" + LtxAttributes.SEED + "}")
             .expressionLanguageSupported(ExpressionLanguageScope.FLOWFILE_ATTRIBUTES)
-            .addValidator(StandardValidators.NON_EMPTY_EL_VALIDATOR)
+            .addValidator(NumberRule.ANY_LONG)
             .build();
     static final PropertyDescriptor NOISE_FILE = new PropertyDescriptor.Builder()
             .name("Noise File")
@@ -51,10 +56,23 @@ final class LtxProperties {
             .name("success")
             .description("The FlowFile with the stage's output as content and ltx.* attributes.")
             .build();
+    static final Relationship RETRY = new Relationship.Builder()
+            .name("retry")
+            .description("The original FlowFile, content unchanged and penalized, with ltx.error, when the run failed for a "
+                    + "reason that may pass: out of memory or a failure of the backend (ONNX Runtime, the GPU). Route it back "
+                    + "to the processor, perhaps after lowering its concurrent tasks.")
+            .build();
     static final Relationship FAILURE = new Relationship.Builder()
             .name("failure")
-            .description("The original FlowFile, content unchanged, with ltx.error saying why.")
+            .description("The original FlowFile, content unchanged and penalized, with ltx.error saying what is wrong with its "
+                    + "content or settings; running it again gives the same error.")
             .build();
+
+    /** Counters (session.adjustCounter), shown per processor on the canvas' counters page. */
+    static final String COUNTER_FAILURES = "LTX failures";
+    static final String COUNTER_RETRIES = "LTX retries";
+    static final String COUNTER_STOPPED = "LTX generations stopped";
+    static final String COUNTER_DENOISING_STEPS = "LTX denoising steps";
 
     private LtxProperties() {
     }

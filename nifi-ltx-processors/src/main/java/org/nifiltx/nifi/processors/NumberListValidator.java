@@ -6,7 +6,10 @@ import org.apache.nifi.components.ValidationContext;
 import org.apache.nifi.components.ValidationResult;
 import org.apache.nifi.components.Validator;
 
-/** Comma-separated numbers (timesteps in (0, 1], or non-negative block indices). */
+/**
+ * Comma-separated numbers (timesteps in (0, 1], or non-negative block indices), checked on the canvas for a literal
+ * value and per FlowFile for an expression's result, with the same words.
+ */
 final class NumberListValidator implements Validator {
     static final NumberListValidator TIMESTEPS = new NumberListValidator(false);
     static final NumberListValidator BLOCK_INDICES = new NumberListValidator(true);
@@ -17,22 +20,40 @@ final class NumberListValidator implements Validator {
         this.integers = integers;
     }
 
+    /** What is wrong with {@code input}, or null when every entry is valid. */
+    String problem(final String input) {
+        final String text = input == null ? "" : input;
+        int entries = 0;
+        for (final String part : text.split(",")) {
+            if (part.isBlank()) {
+                continue;
+            }
+            final String entry = part.trim();
+            final double value;
+            try {
+                value = Double.parseDouble(entry);
+            } catch (final NumberFormatException e) {
+                return "'" + text.trim() + "' is not a comma-separated list of numbers";
+            }
+            if (integers && (value < 0 || value != Math.rint(value))) {
+                return entry + " is not a non-negative integer";
+            }
+            if (!integers && !(value > 0 && value <= 1)) {
+                return entry + " is not in (0, 1]";
+            }
+            entries++;
+        }
+        return entries == 0 && !integers ? "an empty list has no timesteps" : null;
+    }
+
     @Override
     public ValidationResult validate(final String subject, final String input, final ValidationContext context) {
-        String explanation = null;
-        try {
-            final List<Double> values = parseDoubles(input);
-            for (final double value : values) {
-                if (integers ? value < 0 || value != Math.rint(value) : !(value > 0 && value <= 1)) {
-                    explanation = (integers ? "each entry must be a non-negative integer" : "each timestep must lie in (0, 1]")
-                            + ", got " + value;
-                }
-            }
-        } catch (final NumberFormatException e) {
-            explanation = "must be comma-separated numbers, got '" + input + "'";
+        final ValidationResult.Builder result = new ValidationResult.Builder().subject(subject).input(input);
+        if (context.isExpressionLanguageSupported(subject) && context.isExpressionLanguagePresent(input)) {
+            return result.valid(true).explanation("Expression Language is checked for each FlowFile").build();
         }
-        return new ValidationResult.Builder().subject(subject).input(input).valid(explanation == null)
-                .explanation(explanation).build();
+        final String problem = problem(input);
+        return result.valid(problem == null).explanation(problem).build();
     }
 
     static List<Double> parseDoubles(final String input) {

@@ -1,6 +1,11 @@
 package org.nifiltx.nifi.processors;
 
+import java.util.Arrays;
+import java.util.stream.Collectors;
 import org.apache.nifi.components.DescribedValue;
+import org.apache.nifi.components.ValidationContext;
+import org.apache.nifi.components.ValidationResult;
+import org.apache.nifi.components.Validator;
 
 /** What DecodeVideo writes; the extension picks the {@code VideoWriter} format. */
 public enum OutputFormat implements DescribedValue {
@@ -20,6 +25,42 @@ public enum OutputFormat implements DescribedValue {
         this.extension = extension;
         this.mimeType = mimeType;
         this.description = description;
+    }
+
+    /**
+     * The Output Format property's rule: a format's value (MP4) or display name (PNG Zip), any case; an expression is
+     * checked once evaluated, with the same words.
+     */
+    static final Validator VALIDATOR = new Validator() {
+        @Override
+        public ValidationResult validate(final String subject, final String input, final ValidationContext context) {
+            final ValidationResult.Builder result = new ValidationResult.Builder().subject(subject).input(input);
+            if (context.isExpressionLanguageSupported(subject) && context.isExpressionLanguagePresent(input)) {
+                return result.valid(true).explanation("Expression Language is checked for each FlowFile").build();
+            }
+            final String problem = find(input) == null ? problem(input) : null;
+            return result.valid(problem == null).explanation(problem).build();
+        }
+    };
+
+    /** The format named by its value or display name, ignoring case and surrounding blanks; null when none is. */
+    static OutputFormat find(final String name) {
+        if (name == null) {
+            return null;
+        }
+        final String trimmed = name.trim();
+        for (final OutputFormat format : values()) {
+            if (format.name().equalsIgnoreCase(trimmed) || format.displayName.equalsIgnoreCase(trimmed)) {
+                return format;
+            }
+        }
+        return null;
+    }
+
+    /** Why {@code name} names no format. */
+    static String problem(final String name) {
+        return (name == null || name.isBlank() ? "an empty value" : "'" + name.trim() + "'") + " is not one of "
+                + Arrays.stream(values()).map(OutputFormat::getDisplayName).collect(Collectors.joining(", "));
     }
 
     public String extension() {

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import org.apache.nifi.annotation.documentation.CapabilityDescription;
 import org.apache.nifi.annotation.documentation.Tags;
+import org.apache.nifi.annotation.documentation.UseCase;
 import org.apache.nifi.annotation.lifecycle.OnDisabled;
 import org.apache.nifi.annotation.lifecycle.OnEnabled;
 import org.apache.nifi.components.ConfigVerificationResult;
@@ -44,10 +45,25 @@ import org.nifiltx.nifi.api.LtxVideoModelService;
  * Opens an LTX-Video checkpoint with the ONNX Runtime backend when enabled and owns every native session until
  * disabled. Sessions open on first use (so enabling is cheap) and are shared by all processors using this service.
  */
-@Tags({"ltx", "video", "generation", "ai", "onnx", "onnxruntime"})
-@CapabilityDescription("Loads an LTX-Video 0.9.x checkpoint (single .safetensors file or diffusers folder), an optional T5 text "
-        + "encoder and latent upsampler, and runs them with ONNX Runtime on CPU or CUDA for EncodePrompt, GenerateLatents "
-        + "and DecodeVideo.")
+@Tags({"ltx", "video", "generation", "text to video", "image to video", "ai", "onnx", "onnxruntime"})
+@CapabilityDescription("Loads an LTX-Video model once and lends it to the processors that make videos from text or images: "
+        + "EncodePrompt, GenerateLatents and DecodeVideo all reference this service. It reads an LTX-Video 0.9.x checkpoint "
+        + "(a single .safetensors file or a diffusers folder), the T5 text encoder and, for multi-scale generation, the latent "
+        + "upsampler, and runs them with ONNX Runtime on the CPU or a CUDA GPU. Verify checks the files and the backend "
+        + "before enabling; the model's parts are built on first use and freed when the service is disabled.")
+@UseCase(
+        description = "Provide an LTX-Video model to a text-to-video or image-to-video flow.",
+        keywords = {"ltx", "text to video", "model", "checkpoint", "onnx"},
+        configuration = """
+                Download a checkpoint, e.g. ltxv-2b-0.9.8-distilled.safetensors, and the T5 text encoder (a diffusers folder \
+                with text_encoder/ and tokenizer/, or a T5 .gguf file) to a disk the NiFi server reads.
+                Set "Model Path" to the checkpoint file (or the diffusers folder of the whole pipeline).
+                Set "Text Encoder Path" to the text encoder, unless "Model Path" is a diffusers folder that holds text_encoder/.
+                For multi-scale generation set "Latent Upsampler Path" to ltxv-spatial-upscaler-*.safetensors.
+                Set "Backend" to CUDA on a GPU machine (the onnxruntime_gpu build and CUDA libraries are needed), else keep CPU.
+                On a machine with little memory set "Release Text Encoder After Encoding" to true.
+                Run Verify, then enable the service and select it in EncodePrompt, GenerateLatents and DecodeVideo.
+                """)
 public class StandardLtxVideoModelService extends AbstractControllerService implements LtxVideoModelService,
         VerifiableControllerService {
 
@@ -125,8 +141,14 @@ public class StandardLtxVideoModelService extends AbstractControllerService impl
         releaseTextEncoder = configuration.releaseTextEncoder();
         modelInfo = new LtxModelInfo(checkpoint.vaeConfig().latentChannels(), checkpoint.vaeConfig().spatialCompression(),
                 checkpoint.vaeConfig().temporalCompression(), checkpoint.transformerConfig().captionChannels(),
-                textEncoder != null, upsampler != null);
+                textEncoder != null, upsampler != null, modelName(configuration.modelPath(), checkpoint));
         getLogger().info("Opened LTX-Video model {} on backend {}", configuration.modelPath(), configuration.options().backend());
+    }
+
+    /** The checkpoint's file or folder name and the version its VAE shows, e.g. "ltxv-2b-0.9.8-distilled.safetensors (0.9.5+)". */
+    static String modelName(final Path modelPath, final LtxCheckpoint checkpoint) {
+        final Path name = modelPath.toAbsolutePath().normalize().getFileName();
+        return (name == null ? modelPath.toString() : name.toString()) + " (" + checkpoint.modelVersion() + ")";
     }
 
     @OnDisabled

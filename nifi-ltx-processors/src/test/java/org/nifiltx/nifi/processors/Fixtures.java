@@ -9,6 +9,7 @@ import org.apache.nifi.components.PropertyDescriptor;
 import org.apache.nifi.reporting.InitializationException;
 import org.apache.nifi.util.MockFlowFile;
 import org.apache.nifi.util.TestRunner;
+import org.apache.nifi.util.TestRunners;
 import org.nifiltx.core.safetensors.SafeTensors;
 import org.nifiltx.core.tensor.TensorBundle;
 import org.nifiltx.core.testing.TinyFixtures;
@@ -17,6 +18,7 @@ import org.nifiltx.nifi.service.StandardLtxVideoModelService;
 /** The tiny fixtures and a real CPU model service for processor tests. */
 public final class Fixtures {
     public static final String SERVICE_ID = "ltx-model";
+    private static final String FILENAME = "filename";
 
     private Fixtures() {
     }
@@ -44,6 +46,34 @@ public final class Fixtures {
         runner.enableControllerService(service);
         runner.setProperty(LtxProperties.MODEL_SERVICE, SERVICE_ID);
         return service;
+    }
+
+    /** Runs EncodePrompt (16 tokens, no guidance) on {@code prompt} and returns its success FlowFile. */
+    public static MockFlowFile encode(final String prompt) {
+        final TestRunner runner = TestRunners.newTestRunner(EncodePrompt.class);
+        addService(runner);
+        runner.setProperty(EncodePrompt.MAX_LENGTH, "16");
+        runner.enqueue(new byte[0], Map.of(LtxAttributes.PROMPT, prompt, FILENAME, "clip.txt"));
+        runner.run();
+        runner.assertAllFlowFilesTransferred(LtxProperties.SUCCESS, 1);
+        return runner.getFlowFilesForRelationship(LtxProperties.SUCCESS).get(0);
+    }
+
+    /** GenerateLatents on the service with the STEPS schedule at 2 steps and the tiny size 9 x 64 x 96. */
+    public static TestRunner tinyGenerateLatents() {
+        final TestRunner runner = TestRunners.newTestRunner(GenerateLatents.class);
+        addService(runner);
+        tinySizes(runner);
+        return runner;
+    }
+
+    /** Sets 9 frames of 96 x 64 and 2 steps on a GenerateLatents runner. */
+    public static void tinySizes(final TestRunner runner) {
+        runner.setProperty(GenerateLatents.NUM_FRAMES, "9");
+        runner.setProperty(GenerateLatents.HEIGHT, "64");
+        runner.setProperty(GenerateLatents.WIDTH, "96");
+        runner.setProperty(GenerateLatents.SCHEDULE, DenoisingSchedule.STEPS);
+        runner.setProperty(GenerateLatents.STEPS, "2");
     }
 
     public static byte[] bytes(final TensorBundle bundle) {

@@ -68,6 +68,7 @@ class LtxChainTest {
         generate.setProperty(GenerateLatents.NUM_FRAMES, params.get("num_frames").asText());
         generate.setProperty(GenerateLatents.HEIGHT, params.get("height").asText());
         generate.setProperty(GenerateLatents.WIDTH, params.get("width").asText());
+        generate.setProperty(GenerateLatents.SCHEDULE, DenoisingSchedule.STEPS);
         generate.setProperty(GenerateLatents.STEPS, params.get("num_inference_steps").asText());
         generate.setProperty(GenerateLatents.GUIDANCE_SCALE, params.get("guidance_scale").asText());
         generate.setProperty(GenerateLatents.RESCALE, "0");

@@ -1,6 +1,8 @@
 package org.nifiltx.nifi.processors;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
@@ -24,6 +26,7 @@ class LtxFailureRoutingTest {
         runner.setProperty(GenerateLatents.NUM_FRAMES, "9");
         runner.setProperty(GenerateLatents.HEIGHT, "64");
         runner.setProperty(GenerateLatents.WIDTH, "96");
+        runner.setProperty(GenerateLatents.SCHEDULE, DenoisingSchedule.STEPS);
         runner.setProperty(GenerateLatents.STEPS, "2");
         return runner;
     }
@@ -32,6 +35,8 @@ class LtxFailureRoutingTest {
         runner.assertAllFlowFilesTransferred(LtxProperties.FAILURE, 1);
         final MockFlowFile failed = runner.getFlowFilesForRelationship(LtxProperties.FAILURE).get(0);
         failed.assertAttributeEquals(LtxAttributes.ERROR, error);
+        assertTrue(failed.isPenalized(), "a failed FlowFile is penalized");
+        assertEquals(1L, runner.getCounterValue(LtxProperties.COUNTER_FAILURES));
         assertArrayEquals(content, failed.toByteArray(), "content changed");
         failed.assertAttributeNotExists(LtxAttributes.STAGE);
     }
@@ -67,11 +72,11 @@ class LtxFailureRoutingTest {
     @Test
     void aSizeTheVaeCannotEncodeGoesToFailure() {
         final TestRunner runner = generateLatents();
-        runner.setProperty(GenerateLatents.HEIGHT, "70");
+        runner.setProperty(GenerateLatents.HEIGHT, "${height}");
         final byte[] content = embeddings(24);
-        runner.enqueue(content);
+        runner.enqueue(content, Map.of("height", "70"));
         runner.run();
-        assertFailure(runner, content, "height must be a positive multiple of 32, got 70");
+        assertFailure(runner, content, "Height: 70 is not a positive multiple of 32");
     }
 
     @Test
@@ -80,7 +85,7 @@ class LtxFailureRoutingTest {
         final byte[] content = embeddings(24);
         runner.enqueue(content, Map.of(LtxAttributes.SEED, "tomorrow"));
         runner.run();
-        assertFailure(runner, content, "Seed must be a 64-bit integer, got 'tomorrow'");
+        assertFailure(runner, content, "Seed: 'tomorrow' is not a valid integer");
     }
 
     @Test
@@ -115,6 +120,6 @@ class LtxFailureRoutingTest {
         final byte[] content = "untouched".getBytes(StandardCharsets.UTF_8);
         runner.enqueue(content);
         runner.run();
-        assertFailure(runner, content, "the Prompt property evaluated to an empty text for this FlowFile");
+        assertFailure(runner, content, "Prompt: ${ltx.prompt} evaluated to an empty text");
     }
 }

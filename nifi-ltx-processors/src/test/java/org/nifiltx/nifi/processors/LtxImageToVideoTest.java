@@ -60,6 +60,7 @@ class LtxImageToVideoTest {
         runner.setProperty(GenerateLatents.NUM_FRAMES, params.get("num_frames").asText());
         runner.setProperty(GenerateLatents.HEIGHT, params.get("height").asText());
         runner.setProperty(GenerateLatents.WIDTH, params.get("width").asText());
+        runner.setProperty(GenerateLatents.SCHEDULE, DenoisingSchedule.STEPS);
         runner.setProperty(GenerateLatents.STEPS, params.get("num_inference_steps").asText());
         runner.setProperty(GenerateLatents.GUIDANCE_SCALE, params.get("guidance_scale").asText());
         runner.setProperty(GenerateLatents.RESCALE, "0");
@@ -184,11 +185,14 @@ class LtxImageToVideoTest {
                 Map.of(LtxAttributes.PROMPT, params.get("prompt").asText()));
         final TestRunner generate = generateLatents(params, CompatChoice.OFFICIAL);
         generate.setProperty(GenerateLatents.CONDITIONING_FRAME, "9");
-        generate.enqueue(embeddings.toByteArray(), embeddings.getAttributes());
+        generate.assertNotValid();
+        generate.setProperty(GenerateLatents.CONDITIONING_FRAME, "${keyframe}");
+        generate.assertValid();
+        generate.enqueue(embeddings.toByteArray(), with(embeddings, "keyframe", "9"));
         generate.run();
         generate.assertAllFlowFilesTransferred(LtxProperties.FAILURE, 1);
         final MockFlowFile failed = generate.getFlowFilesForRelationship(LtxProperties.FAILURE).get(0);
-        failed.assertAttributeEquals(LtxAttributes.ERROR, "condition 1: frame index must lie in 0..8 (the video has 9 frames), got 9");
+        failed.assertAttributeEquals(LtxAttributes.ERROR, "Conditioning Frame: 9 is not before the end of the video (Num Frames 9)");
         assertArrayEquals(embeddings.toByteArray(), failed.toByteArray(), "content changed");
     }
 }

@@ -35,6 +35,7 @@ class LtxPropertyValidationTest {
         runner.assertNotValid();
         runner.setProperty(GenerateLatents.TIMESTEPS, "1.0, 0.5");
         runner.assertValid();
+        runner.setProperty(GenerateLatents.STG_SCALE, "1");
         runner.setProperty(GenerateLatents.STG_BLOCKS, "1, x");
         runner.assertNotValid();
         runner.setProperty(GenerateLatents.STG_BLOCKS, "1, 2.5");

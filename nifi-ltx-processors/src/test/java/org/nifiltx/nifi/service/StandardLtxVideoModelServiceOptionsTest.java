@@ -16,6 +16,7 @@ import org.nifiltx.core.tensor.Tensor;
 import org.nifiltx.core.video.VideoWriter;
 import org.nifiltx.nifi.api.LtxModelInfo;
 import org.nifiltx.nifi.processors.DecodeVideo;
+import org.nifiltx.nifi.processors.DenoisingSchedule;
 import org.nifiltx.nifi.processors.EncodePrompt;
 import org.nifiltx.nifi.processors.Fixtures;
 import org.nifiltx.nifi.processors.GenerateLatents;
@@ -70,10 +71,11 @@ class StandardLtxVideoModelServiceOptionsTest {
         final TestRunner generate = TestRunners.newTestRunner(GenerateLatents.class);
         final StandardLtxVideoModelService service = Fixtures.addService(generate,
                 Map.of(StandardLtxVideoModelService.LATENT_UPSAMPLER_PATH, Fixtures.fixture("model/latent_upsampler").toString()));
-        assertEquals(new LtxModelInfo(16, 32, 8, 24, true, true), service.modelInfo());
+        assertEquals(new LtxModelInfo(16, 32, 8, 24, true, true, "diffusers (0.9.5+)"), service.modelInfo());
         generate.setProperty(GenerateLatents.NUM_FRAMES, "9");
         generate.setProperty(GenerateLatents.HEIGHT, "128");
         generate.setProperty(GenerateLatents.WIDTH, "192");
+        generate.setProperty(GenerateLatents.SCHEDULE, DenoisingSchedule.STEPS);
         generate.setProperty(GenerateLatents.STEPS, "2");
         generate.setProperty(GenerateLatents.GUIDANCE_SCALE, "1");
         generate.setProperty(GenerateLatents.MULTI_SCALE, "true");

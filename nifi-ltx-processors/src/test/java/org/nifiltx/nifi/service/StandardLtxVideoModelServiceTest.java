@@ -33,7 +33,7 @@ class StandardLtxVideoModelServiceTest {
         final StandardLtxVideoModelService service = Fixtures.addService(runner);
         runner.setProperty(EncodePrompt.MAX_LENGTH, "16");
         assertNotNull(service.models());
-        assertEquals(new LtxModelInfo(16, 32, 8, 24, true, false), service.modelInfo());
+        assertEquals(new LtxModelInfo(16, 32, 8, 24, true, false, "diffusers (0.9.5+)"), service.modelInfo());
         runner.enqueue(new byte[0], Map.of(LtxAttributes.PROMPT, "a red ball"));
         runner.run();
         runner.assertAllFlowFilesTransferred("success", 1);

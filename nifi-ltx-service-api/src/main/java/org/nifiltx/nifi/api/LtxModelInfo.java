@@ -10,7 +10,15 @@ package org.nifiltx.nifi.api;
  * @param captionChannels      width of the prompt embeddings the transformer accepts (T5 d_model)
  * @param textEncoderAvailable whether prompts can be encoded
  * @param upsamplerAvailable   whether multi-scale generation can run
+ * @param modelName            how provenance and logs name the model, e.g. the checkpoint's file name and version
  */
 public record LtxModelInfo(int latentChannels, int spatialCompression, int temporalCompression, int captionChannels,
-        boolean textEncoderAvailable, boolean upsamplerAvailable) {
+        boolean textEncoderAvailable, boolean upsamplerAvailable, String modelName) {
+
+    /** A model without a name of its own ("LTX-Video"). */
+    public LtxModelInfo(final int latentChannels, final int spatialCompression, final int temporalCompression,
+            final int captionChannels, final boolean textEncoderAvailable, final boolean upsamplerAvailable) {
+        this(latentChannels, spatialCompression, temporalCompression, captionChannels, textEncoderAvailable, upsamplerAvailable,
+                "LTX-Video");
+    }
 }
