@@ -1,13 +1,14 @@
 package org.nifiltx.onnx.model.upsampler;
 
 import java.util.Arrays;
-import java.util.List;
 import org.nifiltx.core.checkpoint.WeightStore;
-import org.nifiltx.onnx.graph.Attr;
 import org.nifiltx.onnx.graph.GraphBuilder;
 import org.nifiltx.onnx.graph.Value;
 
-/** Kernel-3, stride-1, zero-padded convolutions (PyTorch Conv2d/Conv3d with padding=1) with their bias. */
+/**
+ * Kernel-3, stride-1, zero-padded convolutions (PyTorch Conv2d/Conv3d with padding=1) with their bias, emitted through
+ * {@link org.nifiltx.onnx.layers.Conv#apply} (int8 where the graph's policy says so).
+ */
 final class Conv {
     private Conv() {
     }
@@ -27,15 +28,10 @@ final class Conv {
         final int spatialAxes = shape.length - 2;
         final long[] pads = new long[2 * spatialAxes];
         Arrays.fill(pads, 1);
-        final Value weight = graph.weight(weights.prefix() + "weight", weights.get("weight", shape));
+        final long[] strides = new long[spatialAxes];
+        Arrays.fill(strides, 1);
         final Value bias = graph.weight(weights.prefix() + "bias", weights.get("bias", out));
-        return graph.op("Conv", List.of(x, weight, bias), Attr.ints("kernel_shape", kernel(spatialAxes)),
-                Attr.ints("pads", pads));
-    }
-
-    private static long[] kernel(final int spatialAxes) {
-        final long[] kernel = new long[spatialAxes];
-        Arrays.fill(kernel, 3);
-        return kernel;
+        return org.nifiltx.onnx.layers.Conv.apply(graph, weights.prefix() + "weight", weights.get("weight", shape), bias,
+                x, pads, strides);
     }
 }

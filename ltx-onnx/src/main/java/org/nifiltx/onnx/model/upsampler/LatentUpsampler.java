@@ -6,8 +6,10 @@ import org.nifiltx.core.error.LtxErrorCode;
 import org.nifiltx.core.error.LtxException;
 import org.nifiltx.core.tensor.DType;
 import org.nifiltx.onnx.graph.GraphBuilder;
+import org.nifiltx.onnx.graph.NumericPolicy;
 import org.nifiltx.onnx.graph.Target;
 import org.nifiltx.onnx.graph.Value;
+import org.nifiltx.onnx.layers.Activations;
 
 /**
  * The LTX spatial latent upsampler (diffusers {@code LTXLatentUpsamplerModel}, dims 3) as one graph:
@@ -21,6 +23,11 @@ public final class LatentUpsampler {
     }
 
     public static GraphBuilder build(final LatentUpsamplerModel model, final Target target) {
+        return build(model, target, NumericPolicy.fp32());
+    }
+
+    /** The graph computing as {@code policy} says (int8: the large convolutions; see {@link org.nifiltx.onnx.layers.Conv#apply}). */
+    public static GraphBuilder build(final LatentUpsamplerModel model, final Target target, final NumericPolicy policy) {
         if (!model.spatialUpsample() || model.temporalUpsample()) {
             throw new LtxException(LtxErrorCode.UNSUPPORTED, "latent upsampler with spatial_upsample="
                     + model.spatialUpsample() + ", temporal_upsample=" + model.temporalUpsample()
@@ -29,10 +36,10 @@ public final class LatentUpsampler {
         final int channels = model.inChannels();
         final int mid = model.midChannels();
         final WeightStore weights = model.weights();
-        final GraphBuilder graph = new GraphBuilder("latent_upsampler", target);
+        final GraphBuilder graph = new GraphBuilder("latent_upsampler", target, policy);
         final Value input = graph.input(INPUT, DType.F32, "B", channels, "F", "h", "w");
         Value hidden = Conv.conv3d(graph, input, weights.scoped("initial_conv"), channels, mid);
-        hidden = ResBlock.silu(graph, GroupNorm.apply(graph, hidden, weights.scoped("initial_norm"), mid));
+        hidden = Activations.silu(graph, GroupNorm.apply(graph, hidden, weights.scoped("initial_norm"), mid));
         for (int i = 0; i < model.numBlocksPerStage(); i++) {
             hidden = ResBlock.apply(graph, hidden, weights.scoped("res_blocks." + i), mid);
         }

@@ -6,20 +6,24 @@ import java.util.List;
 import org.nifiltx.core.checkpoint.WeightStore;
 import org.nifiltx.core.error.LtxErrorCode;
 import org.nifiltx.core.error.LtxException;
+import org.nifiltx.core.tensor.Tensor;
 import org.nifiltx.onnx.graph.Attr;
 import org.nifiltx.onnx.graph.GraphBuilder;
 import org.nifiltx.onnx.graph.Value;
+import org.nifiltx.onnx.layers.Conv;
 
 /**
  * 3×3×3 convolution whose time padding replicates frames (causal: the first frame twice before; otherwise the first
  * frame before and the last after) and whose spatial padding follows {@code spatial_padding_mode}. Weights
- * {@code <scope>.conv.weight} [out, in, 3, 3, 3] and {@code <scope>.conv.bias} [out].
+ * {@code <scope>.conv.weight} [out, in, 3, 3, 3] and {@code <scope>.conv.bias} [out]; the convolution itself is
+ * {@link Conv#apply} (int8 where the graph's policy says so and the layer is big enough).
  */
 final class CausalConv3d {
     private static final long KERNEL = 3;
 
     private final GraphBuilder graph;
-    private final Value weight;
+    private final String weightKey;
+    private final Tensor weight;
     private final Value bias;
     private final long[] stride;
     private final String spatialPaddingMode;
@@ -28,8 +32,8 @@ final class CausalConv3d {
             final long[] stride, final String spatialPaddingMode) {
         this.graph = graph;
         final WeightStore conv = scope.scoped("conv");
-        this.weight = graph.weight(conv.prefix() + "weight",
-                conv.get("weight", outChannels, inChannels, KERNEL, KERNEL, KERNEL));
+        this.weightKey = conv.prefix() + "weight";
+        this.weight = conv.get("weight", outChannels, inChannels, KERNEL, KERNEL, KERNEL);
         this.bias = graph.weight(conv.prefix() + "bias", conv.get("bias", outChannels));
         this.stride = stride.clone();
         this.spatialPaddingMode = spatialPaddingMode;
@@ -66,8 +70,7 @@ final class CausalConv3d {
                 convPads = new long[6];
             }
         }
-        return graph.op("Conv", List.of(padded, weight, bias), Attr.ints("kernel_shape", KERNEL, KERNEL, KERNEL),
-                Attr.ints("pads", convPads), Attr.ints("strides", stride));
+        return Conv.apply(graph, weightKey, weight, bias, padded, convPads, stride);
     }
 
     private Value pad(final Value x, final String mode, final long[] axes, final long... pads) {

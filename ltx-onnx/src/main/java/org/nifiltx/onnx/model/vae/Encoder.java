@@ -10,6 +10,7 @@ import org.nifiltx.core.error.LtxErrorCode;
 import org.nifiltx.core.error.LtxException;
 import org.nifiltx.onnx.graph.GraphBuilder;
 import org.nifiltx.onnx.graph.Value;
+import org.nifiltx.onnx.layers.Activations;
 
 /**
  * The causal encoder: patchify → conv_in → {@code encoder_blocks} → PixelNorm → SiLU → conv_out. Every conv is causal.
@@ -100,7 +101,7 @@ final class Encoder {
         for (final UnaryOperator<Value> block : downBlocks) {
             x = block.apply(x);
         }
-        x = VaeOps.silu(graph, PixelNorm.apply(graph, x));
+        x = Activations.silu(graph, PixelNorm.apply(graph, x));
         return convOut.apply(x, true);
     }
 }

@@ -6,8 +6,10 @@ import org.nifiltx.core.checkpoint.WeightStore;
 import org.nifiltx.core.tensor.DType;
 import org.nifiltx.onnx.graph.Attr;
 import org.nifiltx.onnx.graph.GraphBuilder;
+import org.nifiltx.onnx.graph.NumericPolicy;
 import org.nifiltx.onnx.graph.Target;
 import org.nifiltx.onnx.graph.Value;
+import org.nifiltx.onnx.layers.Conv;
 import org.nifiltx.onnx.proto.OnnxProto.TensorProto;
 
 /**
@@ -26,7 +28,12 @@ public final class VaeGraphs {
      * outputs {@code video} [B, 3, F_px, H, W] and {@code frames_uint8} [F_px, H, W, 3] of batch item 0 (rounded).
      */
     public static GraphBuilder decoder(final VaeConfig config, final WeightStore vaeWeights) {
-        return decoderGraph(config, vaeWeights).graph();
+        return decoder(config, vaeWeights, NumericPolicy.fp32());
+    }
+
+    /** The decoder graph computing as {@code policy} says (int8: the large convolutions; see {@link Conv}). */
+    public static GraphBuilder decoder(final VaeConfig config, final WeightStore vaeWeights, final NumericPolicy policy) {
+        return decoderGraph(config, vaeWeights, policy).graph();
     }
 
     /** A decoder graph and the noise map inputs it declares (0.9.1 noise injection; usually none). */
@@ -34,7 +41,11 @@ public final class VaeGraphs {
     }
 
     static DecoderGraph decoderGraph(final VaeConfig config, final WeightStore vaeWeights) {
-        final GraphBuilder graph = new GraphBuilder("ltx_vae_decoder", Target.ONNX_RUNTIME);
+        return decoderGraph(config, vaeWeights, NumericPolicy.fp32());
+    }
+
+    static DecoderGraph decoderGraph(final VaeConfig config, final WeightStore vaeWeights, final NumericPolicy policy) {
+        final GraphBuilder graph = new GraphBuilder("ltx_vae_decoder", Target.ONNX_RUNTIME, policy);
         final long channels = config.latentChannels();
         final Value normalized = graph.input("latents_normalized", DType.F32, "B", channels, "F", "h", "w");
         final Value timestep = config.timestepConditioning() ? graph.input("decode_timestep", DType.F32, "B") : null;
@@ -52,7 +63,12 @@ public final class VaeGraphs {
      * (as conv_out gives it: one shared channel for {@code uniform}) and {@code latents_normalized}.
      */
     public static GraphBuilder encoder(final VaeConfig config, final WeightStore vaeWeights) {
-        final GraphBuilder graph = new GraphBuilder("ltx_vae_encoder", Target.ONNX_RUNTIME);
+        return encoder(config, vaeWeights, NumericPolicy.fp32());
+    }
+
+    /** The encoder graph computing as {@code policy} says (int8: the large convolutions; see {@link Conv}). */
+    public static GraphBuilder encoder(final VaeConfig config, final WeightStore vaeWeights, final NumericPolicy policy) {
+        final GraphBuilder graph = new GraphBuilder("ltx_vae_encoder", Target.ONNX_RUNTIME, policy);
         final long channels = config.latentChannels();
         final Value video = graph.input("video", DType.F32, "B", config.inChannels(), "F", "H", "W");
         final Value moments = new Encoder(graph, config, vaeWeights.scoped("encoder")).apply(video);
