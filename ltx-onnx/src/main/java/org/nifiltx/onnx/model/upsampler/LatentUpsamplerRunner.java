@@ -29,7 +29,7 @@ public final class LatentUpsamplerRunner implements ComponentRunner {
     public static LatentUpsamplerRunner open(final LatentUpsamplerModel model, final SessionConfig config,
             final NumericPolicy policy) {
         return new LatentUpsamplerRunner(ComponentContract.upsample(model),
-                OnnxSession.create(LatentUpsampler.build(model, Target.ONNX_RUNTIME, policy), config));
+                OnnxSession.create(LatentUpsampler.build(model, Target.ONNX_RUNTIME, policy, config), config));
     }
 
     @Override

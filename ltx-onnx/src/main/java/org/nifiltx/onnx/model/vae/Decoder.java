@@ -51,7 +51,7 @@ final class Decoder {
         final String padding = config.spatialPaddingMode();
         final boolean conditioned = config.timestepConditioning();
         final DecoderPlan plan = DecoderPlan.of(config);
-        this.convIn = new CausalConv3d(graph, weights.scoped("conv_in"), config.latentChannels(),
+        this.convIn = CausalConv3d.sensitive(graph, weights.scoped("conv_in"), config.latentChannels(),
                 plan.convInChannels(), padding);
         long spatialScale = 1;
         for (final DecoderPlan.Stage stage : plan.stages()) {
@@ -86,7 +86,7 @@ final class Decoder {
         }
         final long channels = plan.outChannels();
         final long patched = (long) config.outChannels() * config.patchSize() * config.patchSize();
-        this.convOut = new CausalConv3d(graph, weights.scoped("conv_out"), channels, patched, padding);
+        this.convOut = CausalConv3d.sensitive(graph, weights.scoped("conv_out"), channels, patched, padding);
         if (conditioned) {
             this.lastTimeEmbedder = weights.scoped("last_time_embedder.timestep_embedder");
             this.lastChannels = channels;

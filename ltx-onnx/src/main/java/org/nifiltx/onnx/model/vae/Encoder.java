@@ -30,7 +30,7 @@ final class Encoder {
         final String padding = config.spatialPaddingMode();
         final long patched = (long) config.inChannels() * config.patchSize() * config.patchSize();
         long channels = config.encoderBaseChannels();
-        this.convIn = new CausalConv3d(graph, weights.scoped("conv_in"), patched, channels, padding);
+        this.convIn = CausalConv3d.sensitive(graph, weights.scoped("conv_in"), patched, channels, padding);
         for (int i = 0; i < config.encoderBlocks().size(); i++) {
             final VaeBlock block = config.encoderBlocks().get(i);
             final WeightStore scope = weights.scoped("down_blocks." + i);
@@ -62,7 +62,7 @@ final class Encoder {
                         "VAE encoder block '" + block.type() + "' is not supported");
             }
         }
-        this.convOut = new CausalConv3d(graph, weights.scoped("conv_out"), channels, outputChannels(config), padding);
+        this.convOut = CausalConv3d.sensitive(graph, weights.scoped("conv_out"), channels, outputChannels(config), padding);
     }
 
     /** Channels of conv_out: the mean plus the log-variance channels {@code latent_log_var} asks for. */

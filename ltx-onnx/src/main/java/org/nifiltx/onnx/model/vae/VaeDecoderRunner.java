@@ -85,7 +85,7 @@ public final class VaeDecoderRunner implements ComponentRunner {
     private static VaeDecoderRunner create(final LtxCheckpoint checkpoint, final SessionConfig config,
             final DecodeTiling tiling, final long budgetBytes, final NumericPolicy policy) {
         final VaeConfig vae = checkpoint.vaeConfig();
-        final VaeGraphs.DecoderGraph graph = VaeGraphs.decoderGraph(vae, checkpoint.vaeWeights(), policy);
+        final VaeGraphs.DecoderGraph graph = VaeGraphs.decoderGraph(vae, checkpoint.vaeWeights(), policy, config);
         final OnnxSession session = OnnxSession.create(graph.graph(), config);
         return new VaeDecoderRunner(vae, graph.noiseInputs(), session, tiling, budgetBytes);
     }

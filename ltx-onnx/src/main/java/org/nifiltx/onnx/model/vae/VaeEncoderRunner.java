@@ -36,7 +36,7 @@ public final class VaeEncoderRunner implements ComponentRunner {
             final NumericPolicy policy) {
         final VaeConfig vae = checkpoint.vaeConfig();
         return new VaeEncoderRunner(vae,
-                OnnxSession.create(VaeGraphs.encoder(vae, checkpoint.vaeWeights(), policy), config));
+                OnnxSession.create(VaeGraphs.encoder(vae, checkpoint.vaeWeights(), policy, config), config));
     }
 
     @Override
