@@ -104,6 +104,11 @@ public final class GraphBuilder {
         return named;
     }
 
+    /** Names of the graph outputs declared so far, in order. */
+    public List<String> outputNames() {
+        return outputs.stream().map(ValueInfoProto::getName).toList();
+    }
+
     /** Adds {@code tensor} as an initializer in its stored dtype; its bytes are referenced, not copied. */
     public Value initializer(final String initializerName, final Tensor tensor) {
         claim(initializerName);

@@ -116,6 +116,20 @@ public class QuantizedWeights {
         return new Int8(new Tensor(DType.I8, shape, values), Tensor.ofFloats(new long[] {out}, scales));
     }
 
+    /** A tensor this store holds under {@code key} (preloaded or computed), if any. */
+    public synchronized java.util.Optional<Tensor> find(final String key) {
+        final Tensor cached = known.get(key);
+        return java.util.Optional.ofNullable(cached != null ? cached : computed.get(key));
+    }
+
+    /**
+     * Records a tensor made outside this store for the weight cache (e.g. a convolution's calibrated output range),
+     * so that {@link #computed()} lists it and a later build finds it preloaded.
+     */
+    public synchronized void record(final String key, final Tensor value) {
+        computed.put(key, value);
+    }
+
     /** Tensors this store computed (not found preloaded), by cache key: what a cache file should add. */
     public synchronized Map<String, Tensor> computed() {
         return new LinkedHashMap<>(computed);

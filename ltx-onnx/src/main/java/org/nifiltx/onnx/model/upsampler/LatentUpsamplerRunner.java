@@ -6,6 +6,7 @@ import org.nifiltx.core.backend.ComponentRunner;
 import org.nifiltx.core.backend.LatentUpsamplerModel;
 import org.nifiltx.core.tensor.Tensor;
 import org.nifiltx.core.tensor.TensorBundle;
+import org.nifiltx.onnx.graph.NumericPolicy;
 import org.nifiltx.onnx.graph.Target;
 import org.nifiltx.onnx.runtime.OnnxSession;
 import org.nifiltx.onnx.runtime.SessionConfig;
@@ -21,8 +22,14 @@ public final class LatentUpsamplerRunner implements ComponentRunner {
     }
 
     public static LatentUpsamplerRunner open(final LatentUpsamplerModel model, final SessionConfig config) {
+        return open(model, config, NumericPolicy.fp32());
+    }
+
+    /** A runner computing as {@code policy} says. */
+    public static LatentUpsamplerRunner open(final LatentUpsamplerModel model, final SessionConfig config,
+            final NumericPolicy policy) {
         return new LatentUpsamplerRunner(ComponentContract.upsample(model),
-                OnnxSession.create(LatentUpsampler.build(model, Target.ONNX_RUNTIME), config));
+                OnnxSession.create(LatentUpsampler.build(model, Target.ONNX_RUNTIME, policy, config), config));
     }
 
     @Override

@@ -6,30 +6,43 @@ import java.util.List;
 import org.nifiltx.core.checkpoint.WeightStore;
 import org.nifiltx.core.error.LtxErrorCode;
 import org.nifiltx.core.error.LtxException;
+import org.nifiltx.core.tensor.Tensor;
 import org.nifiltx.onnx.graph.Attr;
 import org.nifiltx.onnx.graph.GraphBuilder;
 import org.nifiltx.onnx.graph.Value;
+import org.nifiltx.onnx.layers.Conv;
+import org.nifiltx.onnx.layers.Linear;
 
 /**
  * 3×3×3 convolution whose time padding replicates frames (causal: the first frame twice before; otherwise the first
  * frame before and the last after) and whose spatial padding follows {@code spatial_padding_mode}. Weights
- * {@code <scope>.conv.weight} [out, in, 3, 3, 3] and {@code <scope>.conv.bias} [out].
+ * {@code <scope>.conv.weight} [out, in, 3, 3, 3] and {@code <scope>.conv.bias} [out]; the convolution itself is
+ * {@link Conv#apply} (int8 where the graph's policy says so and the layer is big enough).
  */
 final class CausalConv3d {
     private static final long KERNEL = 3;
 
     private final GraphBuilder graph;
-    private final Value weight;
+    private final String weightKey;
+    private final Tensor weight;
     private final Value bias;
     private final long[] stride;
     private final String spatialPaddingMode;
+    private final Linear.Role role;
 
     CausalConv3d(final GraphBuilder graph, final WeightStore scope, final long inChannels, final long outChannels,
             final long[] stride, final String spatialPaddingMode) {
+        this(graph, scope, inChannels, outChannels, stride, spatialPaddingMode, Linear.Role.BULK);
+    }
+
+    /** {@code role} {@link Linear.Role#SENSITIVE} keeps the conv fp32 in int8 graphs (conv_in, conv_out). */
+    CausalConv3d(final GraphBuilder graph, final WeightStore scope, final long inChannels, final long outChannels,
+            final long[] stride, final String spatialPaddingMode, final Linear.Role role) {
         this.graph = graph;
+        this.role = role;
         final WeightStore conv = scope.scoped("conv");
-        this.weight = graph.weight(conv.prefix() + "weight",
-                conv.get("weight", outChannels, inChannels, KERNEL, KERNEL, KERNEL));
+        this.weightKey = conv.prefix() + "weight";
+        this.weight = conv.get("weight", outChannels, inChannels, KERNEL, KERNEL, KERNEL);
         this.bias = graph.weight(conv.prefix() + "bias", conv.get("bias", outChannels));
         this.stride = stride.clone();
         this.spatialPaddingMode = spatialPaddingMode;
@@ -42,6 +55,13 @@ final class CausalConv3d {
     CausalConv3d(final GraphBuilder graph, final WeightStore scope, final long inChannels, final long outChannels,
             final String spatialPaddingMode) {
         this(graph, scope, inChannels, outChannels, new long[] {1, 1, 1}, spatialPaddingMode);
+    }
+
+    /** A model's first or last conv: fp32 in every precision (see {@link Linear.Role#SENSITIVE}). */
+    static CausalConv3d sensitive(final GraphBuilder graph, final WeightStore scope, final long inChannels,
+            final long outChannels, final String spatialPaddingMode) {
+        return new CausalConv3d(graph, scope, inChannels, outChannels, new long[] {1, 1, 1}, spatialPaddingMode,
+                Linear.Role.SENSITIVE);
     }
 
     /** [B, Cin, F, H, W] → [B, Cout, F / st, H / sh, W / sw]. */
@@ -66,8 +86,7 @@ final class CausalConv3d {
                 convPads = new long[6];
             }
         }
-        return graph.op("Conv", List.of(padded, weight, bias), Attr.ints("kernel_shape", KERNEL, KERNEL, KERNEL),
-                Attr.ints("pads", convPads), Attr.ints("strides", stride));
+        return Conv.apply(graph, weightKey, weight, bias, padded, convPads, stride, role);
     }
 
     private Value pad(final Value x, final String mode, final long[] axes, final long... pads) {

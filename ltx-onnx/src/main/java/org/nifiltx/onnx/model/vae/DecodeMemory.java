@@ -1,10 +1,6 @@
 package org.nifiltx.onnx.model.vae;
 
 import java.lang.management.ManagementFactory;
-import java.util.ArrayList;
-import java.util.Collections;
-import java.util.List;
-import org.nifiltx.core.checkpoint.VaeBlock;
 import org.nifiltx.core.checkpoint.VaeConfig;
 
 /**
@@ -49,37 +45,24 @@ public final class DecodeMemory {
     /** Largest element count of one batch item over the decoder's stages, walked as {@link Decoder} builds them. */
     static long widestActivation(final VaeConfig config, final long latentFrames, final long latentHeight,
             final long latentWidth) {
-        final List<VaeBlock> blocks = new ArrayList<>(config.decoderBlocks());
-        Collections.reverse(blocks);
-        long channels = config.decoderBaseChannels();
-        for (final VaeBlock block : blocks) {
-            if (block.type().equals("res_x_y") || block.type().startsWith("compress")) {
-                channels *= block.multiplier();
-            }
-        }
-        long frames = latentFrames;
-        long height = latentHeight;
-        long width = latentWidth;
-        long widest = config.latentChannels() * frames * height * width;
-        widest = Math.max(widest, channels * frames * height * width);
-        for (final VaeBlock block : blocks) {
-            if (block.type().equals("res_x_y")) {
-                channels /= block.multiplier();
-            } else if (block.type().startsWith("compress")) {
-                final long[] stride = Encoder.stride(block.type());
+        final DecoderPlan plan = DecoderPlan.of(config);
+        long[] size = {latentFrames, latentHeight, latentWidth};
+        long widest = config.latentChannels() * volume(size);
+        widest = Math.max(widest, plan.convInChannels() * volume(size));
+        for (final DecoderPlan.Stage stage : plan.stages()) {
+            if (stage.upsamples()) {
                 // the Conv before the shuffle: st·sh·sw·C/m channels at the input size
-                final long reduction = block.type().equals("compress_all") ? block.multiplier() : 1;
-                widest = Math.max(widest, stride[0] * stride[1] * stride[2] * channels / reduction * frames * height
-                        * width);
-                channels /= reduction;
-                frames = stride[0] * frames - (stride[0] - 1);
-                height *= stride[1];
-                width *= stride[2];
+                widest = Math.max(widest, stage.convChannels() * volume(size));
+                size = stage.outputSize(size);
             }
-            widest = Math.max(widest, channels * frames * height * width);
+            widest = Math.max(widest, stage.outChannels() * volume(size));
         }
         final long patched = (long) config.outChannels() * config.patchSize() * config.patchSize();
-        return Math.max(widest, patched * frames * height * width);
+        return Math.max(widest, patched * volume(size));
+    }
+
+    private static long volume(final long[] size) {
+        return size[0] * size[1] * size[2];
     }
 
     /**

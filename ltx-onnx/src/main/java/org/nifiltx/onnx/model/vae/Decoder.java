@@ -1,7 +1,6 @@
 package org.nifiltx.onnx.model.vae;
 
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import org.nifiltx.core.checkpoint.VaeBlock;
 import org.nifiltx.core.checkpoint.VaeConfig;
@@ -10,6 +9,8 @@ import org.nifiltx.core.error.LtxErrorCode;
 import org.nifiltx.core.error.LtxException;
 import org.nifiltx.onnx.graph.GraphBuilder;
 import org.nifiltx.onnx.graph.Value;
+import org.nifiltx.onnx.layers.Activations;
+import org.nifiltx.onnx.layers.TimestepEmbeddings;
 
 /**
  * The decoder: conv_in → {@code decoder_blocks} in reverse (the last entry is the mid block, {@code up_blocks.0}) →
@@ -27,7 +28,9 @@ final class Decoder {
     private final CausalConv3d convIn;
     private final List<UpBlock> upBlocks = new ArrayList<>();
     private final CausalConv3d convOut;
-    private final TimestepEmbedder lastTimeEmbedder;
+    /** Weights of the final timestep embedding (dim 2·C), or null without conditioning. */
+    private final WeightStore lastTimeEmbedder;
+    private final long lastChannels;
     private final Value lastScaleShiftTable;
     private final Value timestepScaleMultiplier;
     private final List<NoiseInput> noiseInputs = new ArrayList<>();
@@ -47,22 +50,14 @@ final class Decoder {
         Encoder.requirePixelNorm(config);
         final String padding = config.spatialPaddingMode();
         final boolean conditioned = config.timestepConditioning();
-        final List<VaeBlock> blocks = new ArrayList<>(config.decoderBlocks());
-        Collections.reverse(blocks);
-        long channels = config.decoderBaseChannels();
-        for (final VaeBlock block : blocks) {
-            if (block.type().equals("res_x_y")) {
-                channels *= block.multiplier();
-            } else if (block.type().startsWith("compress")) {
-                channels *= block.multiplier();
-            }
-        }
-        this.convIn = new CausalConv3d(graph, weights.scoped("conv_in"), config.latentChannels(), channels, padding);
+        final DecoderPlan plan = DecoderPlan.of(config);
+        this.convIn = CausalConv3d.sensitive(graph, weights.scoped("conv_in"), config.latentChannels(),
+                plan.convInChannels(), padding);
         long spatialScale = 1;
-        for (int i = 0; i < blocks.size(); i++) {
-            final VaeBlock block = blocks.get(i);
-            final WeightStore scope = weights.scoped("up_blocks." + i);
-            final long in = channels;
+        for (final DecoderPlan.Stage stage : plan.stages()) {
+            final VaeBlock block = stage.block();
+            final WeightStore scope = weights.scoped("up_blocks." + stage.index());
+            final long in = stage.inChannels();
             switch (block.type()) {
                 case "res_x" -> {
                     final UNetMidBlock3D group = new UNetMidBlock3D(graph, scope, in, block.numLayers(), conditioned,
@@ -77,32 +72,31 @@ final class Decoder {
                         throw new LtxException(LtxErrorCode.UNSUPPORTED,
                                 "VAE decoder noise injection in a res_x_y block is not supported");
                     }
-                    channels = in / block.multiplier();
-                    final ResnetBlock3D resnet = new ResnetBlock3D(graph, scope, in, channels, false, padding);
+                    final ResnetBlock3D resnet = new ResnetBlock3D(graph, scope, in, stage.outChannels(), false, padding);
                     upBlocks.add((x, causal, t) -> resnet.apply(x, causal, null));
                 }
-                case "compress_time", "compress_space", "compress_all" -> {
-                    final long reduction = block.type().equals("compress_all") ? block.multiplier() : 1;
-                    channels = in / reduction;
-                    final DepthToSpaceUpsample up = new DepthToSpaceUpsample(graph, scope, in,
-                            Encoder.stride(block.type()), block.residual(), reduction, padding);
+                default -> {
+                    // a compress block (DecoderPlan rejects every other type)
+                    final DepthToSpaceUpsample up = new DepthToSpaceUpsample(graph, scope, in, stage.stride(),
+                            block.residual(), in / stage.outChannels(), padding);
                     upBlocks.add((x, causal, t) -> up.apply(x, causal));
-                    spatialScale *= Encoder.stride(block.type())[1];
+                    spatialScale *= stage.stride()[1];
                 }
-                default -> throw new LtxException(LtxErrorCode.UNSUPPORTED,
-                        "VAE decoder block '" + block.type() + "' is not supported");
             }
         }
+        final long channels = plan.outChannels();
         final long patched = (long) config.outChannels() * config.patchSize() * config.patchSize();
-        this.convOut = new CausalConv3d(graph, weights.scoped("conv_out"), channels, patched, padding);
+        this.convOut = CausalConv3d.sensitive(graph, weights.scoped("conv_out"), channels, patched, padding);
         if (conditioned) {
-            this.lastTimeEmbedder = new TimestepEmbedder(graph, weights.scoped("last_time_embedder"), 2 * channels);
+            this.lastTimeEmbedder = weights.scoped("last_time_embedder.timestep_embedder");
+            this.lastChannels = channels;
             this.lastScaleShiftTable = graph.weight(weights.prefix() + "last_scale_shift_table",
                     weights.get("last_scale_shift_table", 2, channels).reshape(2, channels, 1, 1, 1));
             this.timestepScaleMultiplier = graph.weight(weights.prefix() + "timestep_scale_multiplier",
                     weights.get("timestep_scale_multiplier"));
         } else {
             this.lastTimeEmbedder = null;
+            this.lastChannels = channels;
             this.lastScaleShiftTable = null;
             this.timestepScaleMultiplier = null;
         }
@@ -123,14 +117,13 @@ final class Decoder {
         x = PixelNorm.apply(graph, x);
         if (lastTimeEmbedder != null) {
             // [B, 2C] → [B, 2, C, 1, 1, 1] + table → shift, scale [B, C, 1, 1, 1]
-            final long channels = lastTimeEmbedder.dim() / 2;
-            final Value ada = graph.add(graph.reshape(lastTimeEmbedder.apply(scaled), 0, 2, channels, 1, 1, 1),
-                    lastScaleShiftTable);
+            final Value embedding = TimestepEmbeddings.embed(graph, lastTimeEmbedder, scaled, 2 * lastChannels);
+            final Value ada = graph.add(graph.reshape(embedding, 0, 2, lastChannels, 1, 1, 1), lastScaleShiftTable);
             final Value shift = VaeOps.pick(graph, ada, 1, 0);
             final Value scale = VaeOps.pick(graph, ada, 1, 1);
             x = graph.add(graph.mul(x, graph.add(scale, graph.scalar(1f))), shift);
         }
-        x = convOut.apply(VaeOps.silu(graph, x), causal);
+        x = convOut.apply(Activations.silu(graph, x), causal);
         return Patchify.unpatchify(graph, x, config.outChannels(), config.patchSize());
     }
 }

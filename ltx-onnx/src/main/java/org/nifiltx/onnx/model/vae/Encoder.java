@@ -10,6 +10,7 @@ import org.nifiltx.core.error.LtxErrorCode;
 import org.nifiltx.core.error.LtxException;
 import org.nifiltx.onnx.graph.GraphBuilder;
 import org.nifiltx.onnx.graph.Value;
+import org.nifiltx.onnx.layers.Activations;
 
 /**
  * The causal encoder: patchify → conv_in → {@code encoder_blocks} → PixelNorm → SiLU → conv_out. Every conv is causal.
@@ -29,7 +30,7 @@ final class Encoder {
         final String padding = config.spatialPaddingMode();
         final long patched = (long) config.inChannels() * config.patchSize() * config.patchSize();
         long channels = config.encoderBaseChannels();
-        this.convIn = new CausalConv3d(graph, weights.scoped("conv_in"), patched, channels, padding);
+        this.convIn = CausalConv3d.sensitive(graph, weights.scoped("conv_in"), patched, channels, padding);
         for (int i = 0; i < config.encoderBlocks().size(); i++) {
             final VaeBlock block = config.encoderBlocks().get(i);
             final WeightStore scope = weights.scoped("down_blocks." + i);
@@ -61,7 +62,7 @@ final class Encoder {
                         "VAE encoder block '" + block.type() + "' is not supported");
             }
         }
-        this.convOut = new CausalConv3d(graph, weights.scoped("conv_out"), channels, outputChannels(config), padding);
+        this.convOut = CausalConv3d.sensitive(graph, weights.scoped("conv_out"), channels, outputChannels(config), padding);
     }
 
     /** Channels of conv_out: the mean plus the log-variance channels {@code latent_log_var} asks for. */
@@ -100,7 +101,7 @@ final class Encoder {
         for (final UnaryOperator<Value> block : downBlocks) {
             x = block.apply(x);
         }
-        x = VaeOps.silu(graph, PixelNorm.apply(graph, x));
+        x = Activations.silu(graph, PixelNorm.apply(graph, x));
         return convOut.apply(x, true);
     }
 }

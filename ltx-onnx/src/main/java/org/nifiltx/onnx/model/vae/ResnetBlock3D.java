@@ -6,9 +6,12 @@ import org.nifiltx.core.checkpoint.WeightStore;
 import org.nifiltx.core.error.LtxErrorCode;
 import org.nifiltx.core.error.LtxException;
 import org.nifiltx.core.tensor.DType;
+import org.nifiltx.core.tensor.Tensor;
 import org.nifiltx.onnx.graph.Attr;
 import org.nifiltx.onnx.graph.GraphBuilder;
 import org.nifiltx.onnx.graph.Value;
+import org.nifiltx.onnx.layers.Activations;
+import org.nifiltx.onnx.layers.Conv;
 
 /**
  * Pre-norm residual block: {@code x + conv2(SiLU(norm2(conv1(SiLU(norm1(x))))))} with PixelNorm. With timestep
@@ -24,7 +27,8 @@ final class ResnetBlock3D {
     private final CausalConv3d conv1;
     private final CausalConv3d conv2;
     private final Value scaleShiftTable;
-    private final Value shortcutWeight;
+    private final String shortcutKey;
+    private final Tensor shortcutWeight;
     private final Value shortcutBias;
     private final Value norm3Weight;
     private final Value norm3Bias;
@@ -55,12 +59,13 @@ final class ResnetBlock3D {
         if (inChannels != outChannels) {
             final WeightStore shortcut = scope.scoped("conv_shortcut");
             final WeightStore norm3 = scope.scoped("norm3.norm");
-            this.shortcutWeight = graph.weight(shortcut.prefix() + "weight",
-                    shortcut.get("weight", outChannels, inChannels, 1, 1, 1));
+            this.shortcutKey = shortcut.prefix() + "weight";
+            this.shortcutWeight = shortcut.get("weight", outChannels, inChannels, 1, 1, 1);
             this.shortcutBias = graph.weight(shortcut.prefix() + "bias", shortcut.get("bias", outChannels));
             this.norm3Weight = graph.weight(norm3.prefix() + "weight", norm3.get("weight", inChannels));
             this.norm3Bias = graph.weight(norm3.prefix() + "bias", norm3.get("bias", inChannels));
         } else {
+            this.shortcutKey = null;
             this.shortcutWeight = null;
             this.shortcutBias = null;
             this.norm3Weight = null;
@@ -110,9 +115,9 @@ final class ResnetBlock3D {
             scale2 = pick(ada, 3);
         }
         Value h = modulate(PixelNorm.apply(graph, x), shift1, scale1);
-        h = addNoise(conv1.apply(VaeOps.silu(graph, h), causal), noise1);
+        h = addNoise(conv1.apply(Activations.silu(graph, h), causal), noise1);
         h = modulate(PixelNorm.apply(graph, h), shift2, scale2);
-        h = addNoise(conv2.apply(VaeOps.silu(graph, h), causal), noise2);
+        h = addNoise(conv2.apply(Activations.silu(graph, h), causal), noise2);
         return graph.add(shortcut(x), h);
     }
 
@@ -136,7 +141,8 @@ final class ResnetBlock3D {
         final Value normed = graph.op("LayerNormalization", List.of(channelsLast, norm3Weight, norm3Bias),
                 Attr.i("axis", -1), Attr.f("epsilon", LAYER_NORM_EPS));
         final Value channelsFirst = graph.transpose(normed, 0, 4, 1, 2, 3);
-        return graph.op("Conv", List.of(channelsFirst, shortcutWeight, shortcutBias), Attr.ints("kernel_shape", 1, 1, 1));
+        return Conv.apply(graph, shortcutKey, shortcutWeight, shortcutBias, channelsFirst, new long[6],
+                new long[] {1, 1, 1});
     }
 
     long outChannels() {

@@ -13,6 +13,7 @@ import org.nifiltx.core.error.LtxException;
 import org.nifiltx.core.tensor.Tensor;
 import org.nifiltx.core.tensor.TensorBundle;
 import org.nifiltx.core.video.FramesPostprocess;
+import org.nifiltx.onnx.graph.NumericPolicy;
 import org.nifiltx.onnx.runtime.OnnxSession;
 import org.nifiltx.onnx.runtime.SessionConfig;
 
@@ -50,7 +51,13 @@ public final class VaeDecoderRunner implements ComponentRunner {
 
     /** A runner that tiles automatically within {@link DecodeMemory#defaultBudgetBytes()}. */
     public static VaeDecoderRunner open(final LtxCheckpoint checkpoint, final SessionConfig config) {
-        return open(checkpoint, config, DecodeMemory.defaultBudgetBytes());
+        return open(checkpoint, config, NumericPolicy.fp32());
+    }
+
+    /** A runner computing as {@code policy} says that tiles automatically within the default budget. */
+    public static VaeDecoderRunner open(final LtxCheckpoint checkpoint, final SessionConfig config,
+            final NumericPolicy policy) {
+        return create(checkpoint, config, null, DecodeMemory.defaultBudgetBytes(), policy);
     }
 
     /** A runner that tiles automatically so that a decode's estimated peak stays within {@code budgetBytes}. */
@@ -60,19 +67,25 @@ public final class VaeDecoderRunner implements ComponentRunner {
             throw new LtxException(LtxErrorCode.INVALID_ARGUMENT,
                     "vae-decode: memory budget must be positive, got " + budgetBytes + " bytes");
         }
-        return create(checkpoint, config, null, budgetBytes);
+        return create(checkpoint, config, null, budgetBytes, NumericPolicy.fp32());
     }
 
     /** A runner that always decodes with {@code tiling} ({@link DecodeTiling#NONE}: always whole). */
     public static VaeDecoderRunner open(final LtxCheckpoint checkpoint, final SessionConfig config,
             final DecodeTiling tiling) {
-        return create(checkpoint, config, tiling, 0);
+        return open(checkpoint, config, tiling, NumericPolicy.fp32());
+    }
+
+    /** A runner computing as {@code policy} says that always decodes with {@code tiling}. */
+    public static VaeDecoderRunner open(final LtxCheckpoint checkpoint, final SessionConfig config,
+            final DecodeTiling tiling, final NumericPolicy policy) {
+        return create(checkpoint, config, tiling, 0, policy);
     }
 
     private static VaeDecoderRunner create(final LtxCheckpoint checkpoint, final SessionConfig config,
-            final DecodeTiling tiling, final long budgetBytes) {
+            final DecodeTiling tiling, final long budgetBytes, final NumericPolicy policy) {
         final VaeConfig vae = checkpoint.vaeConfig();
-        final VaeGraphs.DecoderGraph graph = VaeGraphs.decoderGraph(vae, checkpoint.vaeWeights());
+        final VaeGraphs.DecoderGraph graph = VaeGraphs.decoderGraph(vae, checkpoint.vaeWeights(), policy, config);
         final OnnxSession session = OnnxSession.create(graph.graph(), config);
         return new VaeDecoderRunner(vae, graph.noiseInputs(), session, tiling, budgetBytes);
     }

@@ -8,6 +8,7 @@ import org.nifiltx.core.error.LtxErrorCode;
 import org.nifiltx.core.error.LtxException;
 import org.nifiltx.core.tensor.Tensor;
 import org.nifiltx.core.tensor.TensorBundle;
+import org.nifiltx.onnx.graph.NumericPolicy;
 import org.nifiltx.onnx.runtime.OnnxSession;
 import org.nifiltx.onnx.runtime.SessionConfig;
 
@@ -27,8 +28,15 @@ public final class VaeEncoderRunner implements ComponentRunner {
     }
 
     public static VaeEncoderRunner open(final LtxCheckpoint checkpoint, final SessionConfig config) {
+        return open(checkpoint, config, NumericPolicy.fp32());
+    }
+
+    /** An encoder computing as {@code policy} says. */
+    public static VaeEncoderRunner open(final LtxCheckpoint checkpoint, final SessionConfig config,
+            final NumericPolicy policy) {
         final VaeConfig vae = checkpoint.vaeConfig();
-        return new VaeEncoderRunner(vae, OnnxSession.create(VaeGraphs.encoder(vae, checkpoint.vaeWeights()), config));
+        return new VaeEncoderRunner(vae,
+                OnnxSession.create(VaeGraphs.encoder(vae, checkpoint.vaeWeights(), policy, config), config));
     }
 
     @Override

@@ -8,7 +8,7 @@ import org.nifiltx.onnx.graph.GraphBuilder;
 import org.nifiltx.onnx.graph.Value;
 
 /**
- * Small graph helpers shared by the VAE blocks: SiLU and reshapes whose batch, frame and spatial sizes are only known
+ * Small graph helpers shared by the VAE blocks: reshapes whose batch, frame and spatial sizes are only known
  * at run time (the graphs keep B, F, H, W symbolic), so target shapes are assembled from {@code Shape} slices.
  */
 final class VaeOps {
@@ -16,10 +16,6 @@ final class VaeOps {
     static final long TO_END = Long.MAX_VALUE;
 
     private VaeOps() {
-    }
-
-    static Value silu(final GraphBuilder graph, final Value x) {
-        return graph.mul(x, graph.op("Sigmoid", x));
     }
 
     /** Dimensions {@code [start, end)} of {@code x} as a 1-D int64 value. */
