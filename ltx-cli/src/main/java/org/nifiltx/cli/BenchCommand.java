@@ -45,6 +45,7 @@ import org.nifiltx.core.tensor.TensorBundle;
 import org.nifiltx.core.tensor.TensorStats;
 import org.nifiltx.core.text.TextEncoderModel;
 import org.nifiltx.onnx.graph.GraphBuilder;
+import org.nifiltx.onnx.graph.NumericPolicy;
 import org.nifiltx.onnx.graph.Target;
 import org.nifiltx.onnx.graph.Value;
 import org.nifiltx.onnx.model.transformer.TransformerRunner;
@@ -147,13 +148,10 @@ final class BenchCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         final List<String> asked = checkArguments();
-        final BackendOptions requested = backendOptions.options();
+        final BackendOptions requested = backendOptions.options(model);
         final Precision precision = requested.precision().resolve(CpuFeatures.detect());
         final BackendOptions options = withPrecision(requested, precision);
         final Backend backend = Backends.find(options);
-        if (requested.precision() == Precision.AUTO) {
-            spec.commandLine().getErr().println("ltx: --precision auto chose " + precision.label() + " (" + CpuFeatures.detect().describe() + ")");
-        }
         final Report report = new Report(spec.commandLine().getOut(), json, requested.precision(), options);
         if (model == null) {
             randomTransformer(report, precision);
@@ -231,7 +229,7 @@ final class BenchCommand implements Callable<Integer> {
     }
 
     private static BackendOptions withPrecision(final BackendOptions options, final Precision precision) {
-        return new BackendOptions(options.backend(), precision, options.threads(), options.deviceId());
+        return options.withPrecision(precision);
     }
 
     /** Times one component: open (setup), one warm-up, {@code --repeat} timed runs, then the fp32 reference. */
@@ -380,10 +378,11 @@ final class BenchCommand implements Callable<Integer> {
 
     /** The random-weight transformer: the 2B topology with {@code --layers} blocks. */
     private void randomTransformer(final Report report, final Precision precision) throws IOException {
-        if (precision != Precision.FP32) {
-            throw new LtxException(LtxErrorCode.UNSUPPORTED, "the random-weight transformer runs in fp32 only; give --model "
+        if (precision != Precision.FP32 && precision != Precision.INT8) {
+            throw new LtxException(LtxErrorCode.UNSUPPORTED, "the random-weight transformer runs in fp32 or int8; give --model "
                     + "(e.g. a model from make_bench_model.py) to bench --precision " + precision.label());
         }
+        final NumericPolicy policy = NumericPolicy.of(precision);
         final int inner = heads * headDim;
         final TransformerConfig config = new TransformerConfig(layers, heads, headDim, 128, 128, inner, 4096, 1, 1, 1e-6, 1e-5,
                 10000.0, new int[] {20, 2048, 2048}, 1000.0, Optional.of(true));
@@ -403,10 +402,11 @@ final class BenchCommand implements Callable<Integer> {
         final double rssBefore = ProcessMemory.rssMb();
         final double[] times = new double[repeat];
         final double setup;
+        final TensorBundle output;
         long start = System.nanoTime();
-        try (TransformerRunner runner = TransformerRunner.create(config, weights.get(), target, session)) {
+        try (TransformerRunner runner = TransformerRunner.create(config, weights.get(), target, session, policy)) {
             setup = millisSince(start);
-            runner.run(inputs);
+            output = runner.run(inputs);
             for (int i = 0; i < repeat; i++) {
                 start = System.nanoTime();
                 runner.run(inputs);
@@ -424,13 +424,23 @@ final class BenchCommand implements Callable<Integer> {
         final ObjectNode line = timings(BenchStages.TRANSFORMER, shape, times, setup, rssBefore);
         line.put("output", "out");
         line.put("model", "random-2b-topology");
-        line.putNull("reference");
-        line.putNull("cosine");
-        line.putNull("max_rel_err");
+        if (policy.precision() == Precision.FP32) {
+            line.putNull("reference");
+            line.putNull("cosine");
+            line.putNull("max_rel_err");
+        } else {
+            // the same weights and inputs through the fp32 graph: the error the reduced precision costs
+            try (TransformerRunner reference = TransformerRunner.create(config, weights.get(), target, session)) {
+                final Tensor expected = reference.run(inputs).get("out");
+                line.put("reference", "fp32");
+                line.put("cosine", TensorStats.cosine(output.get("out"), expected));
+                line.put("max_rel_err", TensorStats.maxRelativeError(output.get("out"), expected));
+            }
+        }
         if (profile) {
             final Path profileDir = Files.createTempDirectory("ltx-bench");
             try (TransformerRunner profiled = TransformerRunner.create(config, weights.get(), target,
-                    session.withProfiling(profileDir.resolve("ort").toString()))) {
+                    session.withProfiling(profileDir.resolve("ort").toString()), policy)) {
                 profiled.run(inputs);
             }
             final Map<String, Long> byOp = readProfile(profileDir);

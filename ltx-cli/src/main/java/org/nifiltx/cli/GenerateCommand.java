@@ -172,7 +172,8 @@ final class GenerateCommand implements Callable<Integer> {
             SafeTensors.write(saveLatents, TensorBundle.of(Map.of("latents", result.latents())));
         }
         spec.commandLine().getOut().println("wrote " + result.frames().dim(0) + " frames of " + result.frames().dim(2) + "x"
-                + result.frames().dim(1) + " to " + output);
+                + result.frames().dim(1) + " to " + output + " (" + inputs.options().backend() + ", "
+                + inputs.options().precision().label() + ")");
         return 0;
     }
 
@@ -266,7 +267,8 @@ final class GenerateCommand implements Callable<Integer> {
             }
             final Tensor image = imagePath == null ? null : ImageLoader.loadRgb(imagePath);
             final List<Condition> conditions = Conditions.load(parsed);
-            final BackendOptions options = command.backendOptions.options();
+            final BackendOptions options = command.backendOptions.options(
+                    DemoModel.NAME.equals(command.model) ? null : Path.of(command.model)).resolved();
             final Backend backend = Backends.find(options);
             requireFile(command.upsampler, "upsampler");
             if (command.textEncoder != null && !Files.exists(command.textEncoder)) {

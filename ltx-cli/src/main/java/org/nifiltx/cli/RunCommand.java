@@ -73,7 +73,7 @@ final class RunCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         final Component which = Component.fromCliName(component);
-        final BackendOptions options = backendOptions.options();
+        final BackendOptions options = backendOptions.options(model).resolved();
         if (prompt == null && inputs == null) {
             throw new LtxException(LtxErrorCode.INVALID_ARGUMENT, "--inputs is required" + (which == Component.TEXT_ENCODER
                     ? " (or --prompt for text-encoder)" : ""));

@@ -41,7 +41,7 @@ class BenchCommandTest {
     @Test
     void everyStageOfTheTinyModelPrintsOneCompleteJsonLine() throws Exception {
         final List<String> args = new ArrayList<>(List.of("--model", tiny("model/diffusers"), "--upsampler",
-                tiny("model/latent_upsampler"), "--stage", "all", "--repeat", "1", "--steps", "2", "--json"));
+                tiny("model/latent_upsampler"), "--stage", "all", "--repeat", "1", "--steps", "2", "--json", "--precision", "fp32"));
         args.addAll(List.of(SMALL));
         final CliHarness.Result result = bench(args.toArray(String[]::new));
         assertEquals(0, result.exitCode(), result.err());
@@ -86,7 +86,7 @@ class BenchCommandTest {
     @Test
     void stagesCanBeRepeatedAndPrintATable() {
         final List<String> args = new ArrayList<>(List.of("--model", tiny("model/diffusers"), "--stage", "vae-decode",
-                "--stage", "text-encoder,vae-decode", "--repeat", "2"));
+                "--stage", "text-encoder,vae-decode", "--repeat", "2", "--precision", "fp32"));
         args.addAll(List.of(SMALL));
         final CliHarness.Result result = bench(args.toArray(String[]::new));
         assertEquals(0, result.exitCode(), result.err());
@@ -142,7 +142,7 @@ class BenchCommandTest {
     @Test
     void randomWeightTransformerReportsOperatorProfileAndGemmShare() {
         final CliHarness.Result result = bench("--layers", "1", "--heads", "2", "--head-dim", "16", "--text", "8",
-                "--frames", "1", "--height", "64", "--width", "64", "--runs", "1", "--profile");
+                "--frames", "1", "--height", "64", "--width", "64", "--runs", "1", "--profile", "--precision", "fp32");
         assertEquals(0, result.exitCode(), result.err());
         assertTrue(result.out().startsWith("transformer: 1 layers, 2 heads x 16, batch 2, 4 video tokens, 8 text tokens, ONNX_RUNTIME\n"),
                 result.out());
@@ -177,5 +177,29 @@ class BenchCommandTest {
         assertEquals(2, line.get("repeat").asInt());
         assertTrue(line.get("gemm_share_pct").asDouble() > 0, line.toString());
         assertTrue(line.get("operator_ms").has("MatMul"), line.toString());
+    }
+
+    @Test
+    void randomWeightTransformerInInt8ReportsItsErrorAgainstFp32() throws Exception {
+        final CliHarness.Result result = bench("--layers", "1", "--heads", "2", "--head-dim", "16", "--text-len", "8",
+                "--frames", "9", "--height", "64", "--width", "64", "--repeat", "1", "--json", "--precision", "int8");
+        assertEquals(0, result.exitCode(), result.err());
+        final JsonNode line = jsonLines(result).get(0);
+        assertEquals("int8", line.get("precision").asText());
+        assertEquals("fp32", line.get("reference").asText());
+        // the int8 gate of the transformer stage (Int8QualityGateTest): cosine >= 0.999 against the fp32 graph
+        assertTrue(line.get("cosine").asDouble() >= 0.999 && line.get("cosine").asDouble() <= 1.0 + 1e-9, line.toString());
+        assertTrue(line.get("max_rel_err").asDouble() < 0.1, line.toString());
+    }
+
+    @Test
+    void autoPrecisionIsReportedAsRequestedAndResolved() throws Exception {
+        final CliHarness.Result result = bench("--layers", "1", "--heads", "2", "--head-dim", "16", "--text-len", "8",
+                "--frames", "9", "--height", "64", "--width", "64", "--repeat", "1", "--json");
+        assertEquals(0, result.exitCode(), result.err());
+        final JsonNode line = jsonLines(result).get(0);
+        assertEquals("auto", line.get("precision_requested").asText());
+        assertEquals(org.nifiltx.core.backend.Precision.AUTO.resolve(org.nifiltx.core.backend.CpuFeatures.detect()).label(),
+                line.get("precision").asText());
     }
 }

@@ -32,19 +32,25 @@ class GenerateCommandTest {
     @TempDir
     Path dir;
 
-    private static JsonNode params(final String name) throws IOException {
+    static JsonNode params(final String name) throws IOException {
         return JSON.readTree(Files.readString(CliHarness.fixture("cases/" + name + "/params.json")));
     }
 
     /** The options every fixture case shares, from its params.json. */
     private static List<String> common(final String model, final JsonNode p) {
+        // parity with the reference is an fp32 property; int8 is gated separately (Int8GenerateTest)
+        return common(model, p, "fp32");
+    }
+
+    static List<String> common(final String model, final JsonNode p, final String precision) {
         final List<String> args = new ArrayList<>(List.of("generate", "--model", CliHarness.fixture(model).toString(),
                 "--text-encoder", CliHarness.fixture("model/diffusers").toString(),
                 "--prompt", p.get("prompt").asText(),
                 "--num-frames", p.get("num_frames").asText(), "--height", p.get("height").asText(), "--width", p.get("width").asText(),
                 "--guidance-scale", p.get("guidance_scale").asText(), "--rescale", "0",
                 "--frame-rate", p.get("frame_rate").asText(), "--decode-timestep", p.get("decode_timestep").asText(),
-                "--decode-noise-scale", p.get("decode_noise_scale").asText(), "--max-length", p.get("max_sequence_length").asText()));
+                "--decode-noise-scale", p.get("decode_noise_scale").asText(), "--max-length", p.get("max_sequence_length").asText(),
+                "--precision", precision));
         if (!p.path("negative_prompt").isNull()) {
             args.addAll(List.of("--negative-prompt", p.get("negative_prompt").asText()));
         }

@@ -22,9 +22,10 @@ class TextEncoderRunTest {
 
     private TensorBundle run(final String model, final String... extra) {
         final Path out = dir.resolve("out-" + System.nanoTime() + ".safetensors");
-        final String[] args = new String[6 + extra.length];
-        System.arraycopy(new String[] {"run", "text-encoder", "--model", model, "--output", out.toString()}, 0, args, 0, 6);
-        System.arraycopy(extra, 0, args, 6, extra.length);
+        final String[] args = new String[8 + extra.length];
+        System.arraycopy(new String[] {"run", "text-encoder", "--model", model, "--output", out.toString(), "--precision", "fp32"},
+                0, args, 0, 8);
+        System.arraycopy(extra, 0, args, 8, extra.length);
         final CliHarness.Result result = CliHarness.run(args);
         assertEquals(0, result.exitCode(), result.err());
         return SafeTensors.read(out);

@@ -23,7 +23,7 @@ class TransformerRunTest {
         final Path out = dir.resolve(name + "-out.safetensors");
         SafeTensors.write(in, inputs);
         final CliHarness.Result result = CliHarness.run("run", "transformer", "--model", model, "--inputs", in.toString(),
-                "--output", out.toString());
+                "--output", out.toString(), "--precision", "fp32");
         assertEquals(0, result.exitCode(), result.err());
         return SafeTensors.read(out).get("out");
     }

@@ -1,5 +1,6 @@
 package org.nifiltx.core.backend;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
@@ -12,6 +13,9 @@ import java.nio.file.Path;
  * @param cacheDir  where reduced-precision weights (int8, bf16) are kept between runs; null: made at every load
  */
 public record BackendOptions(String backend, Precision precision, int threads, int deviceId, Path cacheDir) {
+    /** Folder name of the weight cache beside a model. */
+    public static final String CACHE_FOLDER = ".nifi-ltx-cache";
+
     public BackendOptions(final String backend, final Precision precision, final int threads, final int deviceId) {
         this(backend, precision, threads, deviceId, null);
     }
@@ -26,5 +30,31 @@ public record BackendOptions(String backend, Precision precision, int threads, i
 
     public BackendOptions withCacheDir(final Path newCacheDir) {
         return new BackendOptions(backend, precision, threads, deviceId, newCacheDir);
+    }
+
+    /**
+     * These options with {@code auto} made concrete for this machine: int8 on a CPU with int8 dot-product instructions
+     * (VNNI, AMX), else fp32; GPU backends compute fp32 unless told otherwise.
+     */
+    public BackendOptions resolved() {
+        if (precision != Precision.AUTO) {
+            return this;
+        }
+        return withPrecision("cpu".equals(backend) ? Precision.AUTO.resolve(CpuFeatures.detect()) : Precision.FP32);
+    }
+
+    /**
+     * Where reduced weights of {@code model} are cached when nobody says: {@value #CACHE_FOLDER} beside the model (like
+     * an engine cache), or {@code ~/.cache/nifi-ltx} where the model's folder is read-only or there is no model file.
+     */
+    public static Path defaultCacheDir(final Path model) {
+        if (model != null) {
+            final Path absolute = model.toAbsolutePath();
+            final Path folder = Files.isDirectory(absolute) ? absolute : absolute.getParent();
+            if (folder != null && Files.isWritable(folder)) {
+                return folder.resolve(CACHE_FOLDER);
+            }
+        }
+        return Path.of(System.getProperty("user.home"), ".cache", "nifi-ltx");
     }
 }

@@ -92,6 +92,23 @@ public final class TensorStats {
         return maxRelativeError(a.toFloatArray(), reference.toFloatArray());
     }
 
+    /**
+     * Peak signal-to-noise ratio in dB of {@code a} against {@code reference} over the whole tensor, for values on a
+     * 0..{@code peak} scale (255 for uint8 frames); identical tensors give positive infinity.
+     */
+    public static double psnr(final Tensor a, final Tensor reference, final double peak) {
+        requireSameShape(a, reference);
+        final float[] x = a.toFloatArray();
+        final float[] y = reference.toFloatArray();
+        double squared = 0;
+        for (int i = 0; i < x.length; i++) {
+            final double d = (double) x[i] - y[i];
+            squared += d * d;
+        }
+        final double mse = squared / Math.max(1, x.length);
+        return mse == 0 ? Double.POSITIVE_INFINITY : 10.0 * Math.log10(peak * peak / mse);
+    }
+
     /** Cosine, max relative and max absolute error of {@code a} against {@code reference} (same shape, any float dtype). */
     public static Comparison compare(final Tensor a, final Tensor reference) {
         requireSameShape(a, reference);

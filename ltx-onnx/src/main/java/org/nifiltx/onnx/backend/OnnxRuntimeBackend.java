@@ -70,12 +70,14 @@ public final class OnnxRuntimeBackend implements Backend {
 
     @Override
     public ComponentRunner vaeDecoder(final LtxCheckpoint checkpoint, final BackendOptions options) {
-        return VaeDecoderRunner.open(checkpoint, sessionConfig(options));
+        return withPolicy("vae-decoder", checkpoint.vaeWeights(), options,
+                policy -> VaeDecoderRunner.open(checkpoint, sessionConfig(options), policy));
     }
 
     @Override
     public ComponentRunner vaeEncoder(final LtxCheckpoint checkpoint, final BackendOptions options) {
-        return VaeEncoderRunner.open(checkpoint, sessionConfig(options));
+        return withPolicy("vae-encoder", checkpoint.vaeWeights(), options,
+                policy -> VaeEncoderRunner.open(checkpoint, sessionConfig(options), policy));
     }
 
     @Override
@@ -87,7 +89,8 @@ public final class OnnxRuntimeBackend implements Backend {
 
     @Override
     public ComponentRunner latentUpsampler(final LatentUpsamplerModel model, final BackendOptions options) {
-        return LatentUpsamplerRunner.open(model, sessionConfig(options));
+        return withPolicy("upsampler", model.weights(), options,
+                policy -> LatentUpsamplerRunner.open(model, sessionConfig(options), policy));
     }
 
     /**

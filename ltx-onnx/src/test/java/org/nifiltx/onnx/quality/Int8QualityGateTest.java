@@ -7,6 +7,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.nifiltx.core.tensor.TensorStats;
 import org.nifiltx.core.backend.Precision;
 import org.nifiltx.core.checkpoint.Json;
 import org.nifiltx.core.checkpoint.LtxCheckpoint;
@@ -49,8 +50,8 @@ class Int8QualityGateTest {
     }
 
     private static void gate(final String what, final Tensor fp32, final Tensor int8, final double maxRelative) {
-        final double cosine = Stats.cosine(fp32, int8);
-        final double relative = Stats.maxRelativeError(fp32, int8);
+        final double cosine = TensorStats.cosine(int8, fp32);
+        final double relative = TensorStats.maxRelativeError(int8, fp32);
         System.out.printf("int8 gate %s: cosine %.6f, max rel err %.2e%n", what, cosine, relative);
         assertTrue(cosine >= COSINE_GATE, what + ": cosine " + cosine + " < " + COSINE_GATE);
         assertTrue(relative <= maxRelative, what + ": max relative error " + relative + " > " + maxRelative);

@@ -24,6 +24,7 @@ import org.nifiltx.core.backend.Backend;
 import org.nifiltx.core.backend.BackendOptions;
 import org.nifiltx.core.backend.Backends;
 import org.nifiltx.core.backend.LatentUpsamplerModel;
+import org.nifiltx.core.backend.CpuFeatures;
 import org.nifiltx.core.backend.Precision;
 import org.nifiltx.core.checkpoint.LtxCheckpoint;
 import org.nifiltx.core.error.LtxErrorCode;
@@ -93,6 +94,22 @@ public class StandardLtxVideoModelService extends AbstractControllerService impl
             .allowableValues(BackendChoice.class)
             .defaultValue(BackendChoice.CPU)
             .build();
+    public static final PropertyDescriptor PRECISION = new PropertyDescriptor.Builder()
+            .name("Precision")
+            .description("The precision the models compute in. Auto picks int8 on CPUs with int8 dot-product instructions and "
+                    + "fp32 elsewhere; the choice is shown by Verify and in the service's log at enable.")
+            .required(true)
+            .allowableValues(PrecisionChoice.AUTO, PrecisionChoice.FP32, PrecisionChoice.INT8)
+            .defaultValue(PrecisionChoice.AUTO.getValue())
+            .build();
+    public static final PropertyDescriptor WEIGHT_CACHE_DIRECTORY = new PropertyDescriptor.Builder()
+            .name("Weight Cache Directory")
+            .description("Where int8 weights are kept once quantized, so later enables load them instead of quantizing again. "
+                    + "When unset: " + BackendOptions.CACHE_FOLDER + " beside the model, or ~/.cache/nifi-ltx of the NiFi "
+                    + "user where the model's folder is read-only.")
+            .required(false)
+            .addValidator(StandardValidators.NON_BLANK_VALIDATOR)
+            .build();
     public static final PropertyDescriptor INTRA_OP_THREADS = new PropertyDescriptor.Builder()
             .name("Intra-Op Threads")
             .description("ONNX Runtime intra-op threads per session; 0 means one per core.")
@@ -110,7 +127,7 @@ public class StandardLtxVideoModelService extends AbstractControllerService impl
             .build();
 
     private static final List<PropertyDescriptor> PROPERTIES = List.of(MODEL_PATH, TEXT_ENCODER_PATH, LATENT_UPSAMPLER_PATH,
-            BACKEND, INTRA_OP_THREADS, RELEASE_TEXT_ENCODER);
+            BACKEND, PRECISION, WEIGHT_CACHE_DIRECTORY, INTRA_OP_THREADS, RELEASE_TEXT_ENCODER);
 
     private volatile LtxModels models;
     private volatile LtxPipeline pipeline;
@@ -142,7 +159,8 @@ public class StandardLtxVideoModelService extends AbstractControllerService impl
         modelInfo = new LtxModelInfo(checkpoint.vaeConfig().latentChannels(), checkpoint.vaeConfig().spatialCompression(),
                 checkpoint.vaeConfig().temporalCompression(), checkpoint.transformerConfig().captionChannels(),
                 textEncoder != null, upsampler != null, modelName(configuration.modelPath(), checkpoint));
-        getLogger().info("Opened LTX-Video model {} on backend {}", configuration.modelPath(), configuration.options().backend());
+        getLogger().info("Opened LTX-Video model {} on backend {} in {} (weight cache {})", configuration.modelPath(),
+                configuration.options().backend(), describePrecision(configuration), configuration.options().cacheDir());
     }
 
     /** The checkpoint's file or folder name and the version its VAE shows, e.g. "ltxv-2b-0.9.8-distilled.safetensors (0.9.5+)". */
@@ -194,7 +212,7 @@ public class StandardLtxVideoModelService extends AbstractControllerService impl
         try {
             final Backend backend = Backends.find(configuration.options(), getClass().getClassLoader());
             results.add(result("Backend", Outcome.SUCCESSFUL, "'" + configuration.options().backend() + "' is available ("
-                    + backend.getClass().getSimpleName() + ")"));
+                    + backend.getClass().getSimpleName() + "), computing in " + describePrecision(configuration)));
         } catch (final LtxException e) {
             results.add(result("Backend", Outcome.FAILED, e.getMessage()));
         }
@@ -208,6 +226,16 @@ public class StandardLtxVideoModelService extends AbstractControllerService impl
             }
         }
         return results;
+    }
+
+    /** "int8", or "int8 (auto: avx512_vnni ...)" when Auto chose it, so an operator sees why. */
+    private static String describePrecision(final Configuration configuration) {
+        final BackendOptions resolved = configuration.options().resolved();
+        if (configuration.options().precision() != Precision.AUTO) {
+            return resolved.precision().label();
+        }
+        return resolved.precision().label() + " (auto: " + ("cpu".equals(resolved.backend()) ? CpuFeatures.detect().describe()
+                : resolved.backend()) + ")";
     }
 
     private static ConfigVerificationResult result(final String step, final Outcome outcome, final String explanation) {
@@ -311,9 +339,12 @@ public class StandardLtxVideoModelService extends AbstractControllerService impl
         static Configuration of(final ConfigurationContext context) {
             final String backend = context.getProperty(BACKEND).getValue();
             final int threads = context.getProperty(INTRA_OP_THREADS).asInteger();
-            return new Configuration(Path.of(context.getProperty(MODEL_PATH).getValue()), optionalPath(context, TEXT_ENCODER_PATH),
-                    optionalPath(context, LATENT_UPSAMPLER_PATH), new BackendOptions(backend, Precision.FP32, threads, 0),
-                    context.getProperty(RELEASE_TEXT_ENCODER).asBoolean());
+            final Path model = Path.of(context.getProperty(MODEL_PATH).getValue());
+            final Path cache = optionalPath(context, WEIGHT_CACHE_DIRECTORY);
+            final BackendOptions options = new BackendOptions(backend, Precision.parse(context.getProperty(PRECISION).getValue()),
+                    threads, 0, cache != null ? cache : BackendOptions.defaultCacheDir(model));
+            return new Configuration(model, optionalPath(context, TEXT_ENCODER_PATH), optionalPath(context, LATENT_UPSAMPLER_PATH),
+                    options, context.getProperty(RELEASE_TEXT_ENCODER).asBoolean());
         }
 
         private static Path optionalPath(final ConfigurationContext context, final PropertyDescriptor property) {

@@ -42,6 +42,8 @@ public final class Fixtures {
         }
         runner.setProperty(service, StandardLtxVideoModelService.MODEL_PATH, fixture("model/diffusers").toString());
         runner.setProperty(service, StandardLtxVideoModelService.INTRA_OP_THREADS, "1");
+        // the processors' outputs are compared with the fp32 reference; int8 is gated in the core and CLI tests
+        runner.setProperty(service, StandardLtxVideoModelService.PRECISION, "fp32");
         properties.forEach((property, value) -> runner.setProperty(service, property, value));
         runner.enableControllerService(service);
         runner.setProperty(LtxProperties.MODEL_SERVICE, SERVICE_ID);

@@ -4,9 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 import org.apache.nifi.components.ConfigVerificationResult;
 import org.apache.nifi.components.ConfigVerificationResult.Outcome;
 import org.apache.nifi.components.PropertyDescriptor;
@@ -18,6 +22,9 @@ import org.apache.nifi.util.NoOpProcessor;
 import org.apache.nifi.util.TestRunner;
 import org.apache.nifi.util.TestRunners;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.nifiltx.core.backend.CpuFeatures;
+import org.nifiltx.core.backend.Precision;
 import org.nifiltx.core.error.LtxException;
 import org.nifiltx.nifi.api.LtxModelInfo;
 import org.nifiltx.nifi.processors.EncodePrompt;
@@ -88,13 +95,22 @@ class StandardLtxVideoModelServiceTest {
         runner.setProperty(service, StandardLtxVideoModelService.INTRA_OP_THREADS, "2");
         runner.setProperty(service, StandardLtxVideoModelService.RELEASE_TEXT_ENCODER, "sometimes");
         runner.assertNotValid(service);
+        runner.setProperty(service, StandardLtxVideoModelService.RELEASE_TEXT_ENCODER, "false");
+        runner.assertValid(service);
+        // bf16/fp8 are GPU precisions; the CPU service offers auto, fp32 and int8
+        runner.setProperty(service, StandardLtxVideoModelService.PRECISION, "bf16");
+        runner.assertNotValid(service);
     }
 
     private static List<ConfigVerificationResult> verify(final String modelPath) {
+        return verify(modelPath, "int8");
+    }
+
+    private static List<ConfigVerificationResult> verify(final String modelPath, final String precision) {
         final StandardLtxVideoModelService service = new StandardLtxVideoModelService();
         final Map<PropertyDescriptor, String> properties = Map.of(StandardLtxVideoModelService.MODEL_PATH, modelPath,
                 StandardLtxVideoModelService.BACKEND, "cpu", StandardLtxVideoModelService.INTRA_OP_THREADS, "1",
-                StandardLtxVideoModelService.RELEASE_TEXT_ENCODER, "false");
+                StandardLtxVideoModelService.RELEASE_TEXT_ENCODER, "false", StandardLtxVideoModelService.PRECISION, precision);
         return service.verify(new MockConfigurationContext(service, properties, null, Map.of()),
                 new MockComponentLog("ltx", service), Map.of());
     }
@@ -106,11 +122,31 @@ class StandardLtxVideoModelServiceTest {
                 good.stream().map(ConfigVerificationResult::getVerificationStepName).toList());
         assertEquals(List.of(Outcome.SUCCESSFUL, Outcome.SUCCESSFUL, Outcome.SUCCESSFUL),
                 good.stream().map(ConfigVerificationResult::getOutcome).toList());
-        assertEquals("'cpu' is available (OnnxRuntimeBackend)", good.get(1).getExplanation());
+        assertEquals("'cpu' is available (OnnxRuntimeBackend), computing in int8", good.get(1).getExplanation());
+        final Precision auto = Precision.AUTO.resolve(CpuFeatures.detect());
+        assertEquals("'cpu' is available (OnnxRuntimeBackend), computing in " + auto.label() + " (auto: "
+                + CpuFeatures.detect().describe() + ")", verify(Fixtures.fixture("model/diffusers").toString(), "auto").get(1)
+                .getExplanation());
         assertEquals("T5 d_model 24", good.get(2).getExplanation());
 
         final List<ConfigVerificationResult> bad = verify(Fixtures.fixture("cases").toString());
         assertEquals(List.of(Outcome.FAILED, Outcome.SUCCESSFUL),
                 bad.stream().map(ConfigVerificationResult::getOutcome).toList());
+    }
+
+    @Test
+    void int8WeightsAreQuantizedOnceIntoTheWeightCacheDirectory(@TempDir final Path cache) throws Exception {
+        final TestRunner runner = TestRunners.newTestRunner(EncodePrompt.class);
+        Fixtures.addService(runner, Map.of(StandardLtxVideoModelService.PRECISION, "int8",
+                StandardLtxVideoModelService.WEIGHT_CACHE_DIRECTORY, cache.toString()));
+        runner.setProperty(EncodePrompt.MAX_LENGTH, "16");
+        runner.enqueue(new byte[0], Map.of(LtxAttributes.PROMPT, "a red ball"));
+        runner.run();
+        runner.assertAllFlowFilesTransferred("success", 1);
+        try (Stream<Path> files = Files.list(cache)) {
+            final List<String> names = files.map(f -> f.getFileName().toString()).sorted().toList();
+            assertTrue(names.stream().anyMatch(n -> n.startsWith("text-encoder-int8-") && n.endsWith(".safetensors")),
+                    names.toString());
+        }
     }
 }
