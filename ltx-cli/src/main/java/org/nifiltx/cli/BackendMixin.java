@@ -13,7 +13,7 @@ final class BackendMixin {
     String backend;
 
     @Option(names = "--precision", defaultValue = "auto", description = "auto (default: int8 on CPUs with VNNI or AMX, "
-            + "else fp32), fp32 or int8 on cpu; bf16 or fp8 on GPU backends")
+            + "else fp32), fp32, int8 or bf16 (bf16 weights in memory, fp32 compute) on cpu; bf16 or fp8 on GPU backends")
     String precision;
 
     @Option(names = "--threads", defaultValue = "0", description = "intra-op threads, 0 = one per core")

@@ -378,8 +378,8 @@ final class BenchCommand implements Callable<Integer> {
 
     /** The random-weight transformer: the 2B topology with {@code --layers} blocks. */
     private void randomTransformer(final Report report, final Precision precision) throws IOException {
-        if (precision != Precision.FP32 && precision != Precision.INT8) {
-            throw new LtxException(LtxErrorCode.UNSUPPORTED, "the random-weight transformer runs in fp32 or int8; give --model "
+        if (precision == Precision.FP8) {
+            throw new LtxException(LtxErrorCode.UNSUPPORTED, "the random-weight transformer runs in fp32, int8 or bf16; give --model "
                     + "(e.g. a model from make_bench_model.py) to bench --precision " + precision.label());
         }
         final NumericPolicy policy = NumericPolicy.of(precision);
@@ -391,7 +391,8 @@ final class BenchCommand implements Callable<Integer> {
         final int latentWidth = width / LatentLayout.SPATIAL_SCALE;
         final int tokens = latentFrames * latentHeight * latentWidth;
         final TensorBundle inputs = randomInputs(config, latentFrames, latentHeight, latentWidth);
-        final SessionConfig session = new SessionConfig(ExecutionProvider.CPU, 0, backendOptions.threads, true);
+        final SessionConfig session = new SessionConfig(ExecutionProvider.CPU, 0, backendOptions.threads, true)
+                .withNarrowWeights(precision == Precision.BF16);
         final PrintWriter out = spec.commandLine().getOut();
         if (!json) {
             out.printf(Locale.ROOT, "transformer: %d layers, %d heads x %d, batch %d, %d video tokens, %d text tokens, %s%n",
@@ -430,7 +431,8 @@ final class BenchCommand implements Callable<Integer> {
             line.putNull("max_rel_err");
         } else {
             // the same weights and inputs through the fp32 graph: the error the reduced precision costs
-            try (TransformerRunner reference = TransformerRunner.create(config, weights.get(), target, session)) {
+            try (TransformerRunner reference = TransformerRunner.create(config, weights.get(), target,
+                    session.withNarrowWeights(false))) {
                 final Tensor expected = reference.run(inputs).get("out");
                 line.put("reference", "fp32");
                 line.put("cosine", TensorStats.cosine(output.get("out"), expected));

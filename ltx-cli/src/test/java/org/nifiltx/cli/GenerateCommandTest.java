@@ -38,7 +38,7 @@ class GenerateCommandTest {
 
     /** The options every fixture case shares, from its params.json. */
     private static List<String> common(final String model, final JsonNode p) {
-        // parity with the reference is an fp32 property; int8 is gated separately (Int8GenerateTest)
+        // parity with the reference is an fp32 property; int8 is gated separately (ReducedPrecisionGenerateTest)
         return common(model, p, "fp32");
     }
 

@@ -29,10 +29,10 @@ class RunCommandTest {
     @Test
     void cpuBackendRefusesGpuPrecisionsBeforeLoading() {
         final CliHarness.Result r = CliHarness.run("run", "transformer", "--model", "/nope", "--inputs", "/nope", "--output", "x",
-                "--precision", "bf16");
+                "--precision", "fp8");
         assertEquals(5, r.exitCode());
-        assertEquals("ltx: backend 'cpu' is not available: the cpu backend computes in fp32 or int8 (ONNX Runtime has no "
-                + "bf16/fp8 CPU kernels); use --precision auto, fp32 or int8, or a cuda/tensorrt backend for bf16\n", r.err());
+        assertEquals("ltx: backend 'cpu' is not available: the cpu backend computes in fp32, int8 or bf16 storage (ONNX Runtime "
+                + "has no fp8 CPU kernels); use --precision auto, fp32, int8 or bf16, or a cuda/tensorrt backend for fp8\n", r.err());
     }
 
     @Test

@@ -32,7 +32,7 @@ import org.nifiltx.onnx.runtime.SessionConfig;
  * operators.
  */
 public final class OnnxRuntimeBackend implements Backend {
-    private static final Set<Precision> CPU_PRECISIONS = EnumSet.of(Precision.FP32, Precision.INT8, Precision.AUTO);
+    private static final Set<Precision> CPU_PRECISIONS = EnumSet.of(Precision.FP32, Precision.INT8, Precision.BF16, Precision.AUTO);
 
     @Override
     public boolean handles(final String backendName) {
@@ -42,8 +42,8 @@ public final class OnnxRuntimeBackend implements Backend {
     @Override
     public String unavailableReason(final BackendOptions options) {
         if ("cpu".equals(options.backend()) && !CPU_PRECISIONS.contains(options.precision())) {
-            return "the cpu backend computes in fp32 or int8 (ONNX Runtime has no bf16/fp8 CPU kernels); use --precision "
-                    + "auto, fp32 or int8, or a cuda/tensorrt backend for " + options.precision().label();
+            return "the cpu backend computes in fp32, int8 or bf16 storage (ONNX Runtime has no fp8 CPU kernels); use --precision "
+                    + "auto, fp32, int8 or bf16, or a cuda/tensorrt backend for " + options.precision().label();
         }
         if ("cuda".equals(options.backend())) {
             if (options.precision() != Precision.FP32 && options.precision() != Precision.AUTO) {
@@ -120,6 +120,6 @@ public final class OnnxRuntimeBackend implements Backend {
 
     static SessionConfig sessionConfig(final BackendOptions options) {
         return new SessionConfig("cuda".equals(options.backend()) ? ExecutionProvider.CUDA : ExecutionProvider.CPU,
-                options.deviceId(), options.threads(), true);
+                options.deviceId(), options.threads(), true).withNarrowWeights(resolvePrecision(options) == Precision.BF16);
     }
 }

@@ -224,10 +224,29 @@ public final class GraphBuilder {
         return castCache.computeIfAbsent(x.name(), k -> op("Cast", List.of(x), Attr.i("to", TensorProto.DataType.FLOAT_VALUE)));
     }
 
-    /** {@code x · Wᵀ + b} for a PyTorch Linear weight [out, in]; ORT folds the Transpose and fuses MatMul+Add. */
+    /**
+     * {@code x · Wᵀ + b} for a PyTorch Linear weight [out, in]; ORT folds the Transpose and fuses MatMul+Add. Where
+     * weights stay narrow (bf16 policy) nothing is folded, so ONNX Runtime's FusedMatMul reads W transposed instead.
+     */
     public Value linear(final Value x, final Value weight, final Value bias) {
-        final Value product = matMul(x, transpose(weight, 1, 0));
+        final Value product = policy.bf16() && target == Target.ONNX_RUNTIME
+                ? node("FusedMatMul", MICROSOFT_DOMAIN, List.of(x, weight), 1, Attr.i("transB", 1)).get(0)
+                : matMul(x, transpose(weight, 1, 0));
         return bias == null ? product : add(product, bias);
+    }
+
+    /**
+     * Rows {@code ids} of an embedding table, widened to float32 after the lookup so a bf16/fp16 table stays narrow in
+     * memory (a Cast before the Gather would be folded into a float32 copy of the whole table).
+     */
+    public Value embedding(final String tableName, final Tensor table, final Value ids) {
+        final Value rows = op("Gather", List.of(initializer(tableName, table), ids), Attr.i("axis", 0));
+        return switch (table.dtype()) {
+            case F32 -> rows;
+            case F16, BF16, F64 -> op("Cast", List.of(rows), Attr.i("to", TensorProto.DataType.FLOAT_VALUE));
+            default -> throw new LtxException(LtxErrorCode.CHECKPOINT_MISMATCH,
+                    "embedding '" + tableName + "' has dtype " + table.dtype() + ", not a floating-point type");
+        };
     }
 
     /** A fresh, unused value name with the given stem. */

@@ -53,19 +53,24 @@ public class QuantizedWeights {
         return int8(key, weight, false);
     }
 
-    /** A weight as bf16 (as stored when it already is; rounded to nearest even otherwise). */
+    /**
+     * A weight as bf16 (as stored when it already is; rounded to nearest even otherwise). Not recorded for the weight
+     * cache: rounding is one pass over the weight, cheaper than reading a cached copy back.
+     */
     public synchronized Tensor bf16(final String key, final Tensor weight) {
         if (weight.dtype() == DType.BF16) {
             return weight;
         }
-        return lookup(key + BF16_SUFFIX, () -> {
-            final float[] values = weight.toFloatArray();
-            final ByteBuffer out = ByteBuffer.allocateDirect(values.length * 2).order(ByteOrder.LITTLE_ENDIAN);
-            for (final float v : values) {
-                out.putShort(FloatFormats.floatToBf16(v));
-            }
-            return new Tensor(DType.BF16, weight.shape(), out.flip());
-        });
+        final Tensor cached = known.get(key + BF16_SUFFIX);
+        if (cached != null) {
+            return cached;
+        }
+        final float[] values = weight.toFloatArray();
+        final ByteBuffer out = ByteBuffer.allocateDirect(values.length * 2).order(ByteOrder.LITTLE_ENDIAN);
+        for (final float v : values) {
+            out.putShort(FloatFormats.floatToBf16(v));
+        }
+        return new Tensor(DType.BF16, weight.shape(), out.flip());
     }
 
     private Int8 int8(final String key, final Tensor weight, final boolean transpose) {
@@ -78,16 +83,6 @@ public class QuantizedWeights {
         final Int8 made = quantize(weight, transpose);
         computed.put(key + INT8_SUFFIX, made.values());
         computed.put(key + SCALE_SUFFIX, made.scale());
-        return made;
-    }
-
-    private Tensor lookup(final String key, final java.util.function.Supplier<Tensor> make) {
-        final Tensor cached = known.get(key);
-        if (cached != null) {
-            return cached;
-        }
-        final Tensor made = make.get();
-        computed.put(key, made);
         return made;
     }
 

@@ -78,6 +78,10 @@ public final class Conv {
             tap(graph, fullKey, x, y);
             return y;
         }
+        if (role == Linear.Role.BULK && graph.policy().bf16()) {
+            return fp32(graph, fullKey + QuantizedWeights.BF16_SUFFIX, graph.policy().weights().bf16(fullKey, weight), bias, x,
+                    pads, strides);
+        }
         return fp32(graph, fullKey, weight, bias, x, pads, strides);
     }
 

@@ -47,6 +47,11 @@ public final class Linear {
         if (role == Role.BULK && graph.policy().int8()) {
             return int8(graph, fullKey, weight, bias, x);
         }
+        if (role == Role.BULK && graph.policy().bf16()) {
+            // stored bf16, widened to float32 per layer just before its MatMul (see SessionConfig.narrowWeights)
+            return graph.linear(x, graph.weight(fullKey + QuantizedWeights.BF16_SUFFIX,
+                    graph.policy().weights().bf16(fullKey, weight)), bias);
+        }
         return graph.linear(x, graph.weight(fullKey, weight), bias);
     }
 

@@ -24,6 +24,9 @@ import org.nifiltx.onnx.proto.OnnxProto.ModelProto;
  * bytes). {@link #close()} frees all of them and never throws.
  */
 public final class OnnxSession implements AutoCloseable {
+    /** ONNX Runtime session config key (onnxruntime_session_options_config_keys.h): optimizers to skip by name. */
+    static final String DISABLE_OPTIMIZERS = "optimization.disable_specified_optimizers";
+
     private final OrtSession session;
     private final OrtSession.SessionOptions options;
     private final List<OnnxTensor> suppliedWeights;
@@ -75,6 +78,20 @@ public final class OnnxSession implements AutoCloseable {
         }
     }
 
+    /**
+     * Writes the graph as ONNX Runtime optimizes it for {@code config} (what a session would hold) to {@code file}:
+     * evidence of which initializers survive session creation, e.g. that bf16 weights are not folded to float32.
+     */
+    public static void writeOptimized(final GraphBuilder graph, final SessionConfig config, final Path file) {
+        final OrtEnvironment env = OrtEnvironment.getEnvironment();
+        try (OrtSession.SessionOptions options = options(env, config)) {
+            options.setOptimizedModelFilePath(file.toString());
+            env.createSession(graph.buildInline().toByteArray(), options).close();
+        } catch (final OrtException e) {
+            throw failure("cannot optimize graph '" + graph.build().getGraph().getName() + "'", e);
+        }
+    }
+
     /** Opens a model file written by {@link org.nifiltx.onnx.graph.ModelFiles} (external data beside it). */
     public static OnnxSession open(final Path onnxFile, final SessionConfig config) {
         final OrtEnvironment env = OrtEnvironment.getEnvironment();
@@ -102,6 +119,13 @@ public final class OnnxSession implements AutoCloseable {
             }
             options.setOptimizationLevel(config.fullOptimization() ? OrtSession.SessionOptions.OptLevel.ALL_OPT
                     : OrtSession.SessionOptions.OptLevel.BASIC_OPT);
+            if (config.narrowWeights()) {
+                // Constant folding turns Cast(bf16 weight) into a float32 initializer: twice the memory bf16 mode is
+                // for. Without it each weight is widened just before its MatMul/Conv and freed after it. The memory
+                // pattern planner would keep those transient float32 copies alive together, so it is off too.
+                options.addConfigEntry(DISABLE_OPTIMIZERS, "ConstantFolding");
+                options.setMemoryPatternOptimization(false);
+            }
             if (config.provider() == ExecutionProvider.CUDA) {
                 if (!OrtEnvironment.getAvailableProviders().contains(ai.onnxruntime.OrtProvider.CUDA)) {
                     throw new LtxException(LtxErrorCode.BACKEND_UNAVAILABLE, "the CUDA execution provider was requested but "

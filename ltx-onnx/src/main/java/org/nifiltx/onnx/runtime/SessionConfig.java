@@ -8,16 +8,23 @@ package org.nifiltx.onnx.runtime;
  * @param intraOpThreads threads for one operator; 0 lets ONNX Runtime use one per physical core
  * @param fullOptimization ORT_ENABLE_ALL (fusions, constant folding of weight transposes) rather than basic only
  * @param profilePrefix  when not null, ONNX Runtime writes a per-operator profile (JSON) starting with this path
+ * @param narrowWeights  keep bf16/fp16/fp8 initializers narrow in memory: ONNX Runtime's constant folding would
+ *                       otherwise replace each {@code Cast(weight)} by a float32 copy at session creation (bf16 mode)
  */
 public record SessionConfig(ExecutionProvider provider, int deviceId, int intraOpThreads, boolean fullOptimization,
-        String profilePrefix) {
+        String profilePrefix, boolean narrowWeights) {
     public SessionConfig(final ExecutionProvider provider, final int deviceId, final int intraOpThreads, final boolean fullOptimization) {
-        this(provider, deviceId, intraOpThreads, fullOptimization, null);
+        this(provider, deviceId, intraOpThreads, fullOptimization, null, false);
     }
 
     /** The same configuration with ONNX Runtime's operator profiler on (benchmarks only: it slows every run). */
     public SessionConfig withProfiling(final String prefix) {
-        return new SessionConfig(provider, deviceId, intraOpThreads, fullOptimization, prefix);
+        return new SessionConfig(provider, deviceId, intraOpThreads, fullOptimization, prefix, narrowWeights);
+    }
+
+    /** The same configuration keeping narrow weights narrow (see {@code narrowWeights}). */
+    public SessionConfig withNarrowWeights(final boolean narrow) {
+        return new SessionConfig(provider, deviceId, intraOpThreads, fullOptimization, profilePrefix, narrow);
     }
 
     public static SessionConfig cpu() {

@@ -1,13 +1,10 @@
 package org.nifiltx.onnx.quality;
 
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.nifiltx.core.tensor.TensorStats;
 import org.nifiltx.core.backend.Precision;
 import org.nifiltx.core.checkpoint.Json;
 import org.nifiltx.core.checkpoint.LtxCheckpoint;
@@ -33,7 +30,6 @@ import org.nifiltx.onnx.runtime.SessionConfig;
  * T5-XXL width 0.99997 / 8.6e-3.
  */
 class Int8QualityGateTest {
-    private static final double COSINE_GATE = 0.999;
 
     private static Tensor transformer(final TransformerConfig config, final WeightStore weights, final TensorBundle in,
             final Precision precision) {
@@ -49,12 +45,8 @@ class Int8QualityGateTest {
         }
     }
 
-    private static void gate(final String what, final Tensor fp32, final Tensor int8, final double maxRelative) {
-        final double cosine = TensorStats.cosine(int8, fp32);
-        final double relative = TensorStats.maxRelativeError(int8, fp32);
-        System.out.printf("int8 gate %s: cosine %.6f, max rel err %.2e%n", what, cosine, relative);
-        assertTrue(cosine >= COSINE_GATE, what + ": cosine " + cosine + " < " + COSINE_GATE);
-        assertTrue(relative <= maxRelative, what + ": max relative error " + relative + " > " + maxRelative);
+    private static void gate(final String what, final Tensor fp32, final Tensor reduced, final double maxRelative) {
+        QualityGate.check("int8", what, fp32, reduced, maxRelative);
     }
 
     @Test

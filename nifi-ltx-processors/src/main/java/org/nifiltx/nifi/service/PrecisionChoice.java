@@ -11,6 +11,9 @@ final class PrecisionChoice {
     static final AllowableValue INT8 = new AllowableValue("int8", "INT8", "CPU only: int8 weights (per output channel) and "
             + "dynamically quantized activations in the transformer's and T5's linear layers and the VAE's large convolutions; "
             + "norms, attention, embeddings and final projections stay fp32. Frames stay within 35 dB PSNR of fp32.");
+    static final AllowableValue BF16 = new AllowableValue("bf16", "BF16 storage", "CPU: block weights, convolutions and "
+            + "the T5 embedding table held as bf16 (half the memory of fp32) and widened to fp32 layer by layer; compute is "
+            + "fp32, a little slower than FP32. For machines where the fp32 weights do not fit.");
 
     private PrecisionChoice() {
     }

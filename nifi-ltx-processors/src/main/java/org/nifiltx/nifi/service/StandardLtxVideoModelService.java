@@ -99,7 +99,7 @@ public class StandardLtxVideoModelService extends AbstractControllerService impl
             .description("The precision the models compute in. Auto picks int8 on CPUs with int8 dot-product instructions and "
                     + "fp32 elsewhere; the choice is shown by Verify and in the service's log at enable.")
             .required(true)
-            .allowableValues(PrecisionChoice.AUTO, PrecisionChoice.FP32, PrecisionChoice.INT8)
+            .allowableValues(PrecisionChoice.AUTO, PrecisionChoice.FP32, PrecisionChoice.INT8, PrecisionChoice.BF16)
             .defaultValue(PrecisionChoice.AUTO.getValue())
             .build();
     public static final PropertyDescriptor WEIGHT_CACHE_DIRECTORY = new PropertyDescriptor.Builder()

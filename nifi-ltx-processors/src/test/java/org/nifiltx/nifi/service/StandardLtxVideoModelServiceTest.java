@@ -97,8 +97,8 @@ class StandardLtxVideoModelServiceTest {
         runner.assertNotValid(service);
         runner.setProperty(service, StandardLtxVideoModelService.RELEASE_TEXT_ENCODER, "false");
         runner.assertValid(service);
-        // bf16/fp8 are GPU precisions; the CPU service offers auto, fp32 and int8
-        runner.setProperty(service, StandardLtxVideoModelService.PRECISION, "bf16");
+        // fp8 is a GPU precision; the service offers auto, fp32, int8 and bf16
+        runner.setProperty(service, StandardLtxVideoModelService.PRECISION, "fp8");
         runner.assertNotValid(service);
     }
 

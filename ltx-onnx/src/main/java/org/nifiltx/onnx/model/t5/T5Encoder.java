@@ -4,6 +4,7 @@ import java.util.List;
 import org.nifiltx.core.checkpoint.T5Config;
 import org.nifiltx.core.checkpoint.WeightStore;
 import org.nifiltx.core.tensor.DType;
+import org.nifiltx.core.tensor.Tensor;
 import org.nifiltx.onnx.graph.Attr;
 import org.nifiltx.onnx.graph.GraphBuilder;
 import org.nifiltx.onnx.graph.NumericPolicy;
@@ -40,9 +41,10 @@ public final class T5Encoder {
         final GraphBuilder graph = new GraphBuilder(useMask ? "t5_encoder_masked" : "t5_encoder", target, policy);
         final Value inputIds = graph.input(INPUT_IDS, DType.I64, "B", "L");
         final String embeddingKey = weights.contains(SHARED_EMBEDDING) ? SHARED_EMBEDDING : ENCODER_EMBEDDING;
-        final Value embedding = graph.weight(embeddingKey, weights.get(embeddingKey, config.vocabSize(), config.dModel()));
-        // [B, L, dModel]; T5 does not scale embeddings by √d
-        Value hidden = graph.op("Gather", List.of(embedding, inputIds), Attr.i("axis", 0));
+        final Tensor table = weights.get(embeddingKey, config.vocabSize(), config.dModel());
+        // [B, L, dModel]; T5 does not scale embeddings by √d. The table (32128 x 4096 for T5-XXL) is looked up before
+        // widening, so a bf16 table stays bf16 in memory.
+        Value hidden = graph.embedding(embeddingKey, policy.bf16() ? policy.weights().bf16(embeddingKey, table) : table, inputIds);
         final WeightStore encoder = weights.scoped("encoder");
         // computed once from block 0's table and shared by every layer
         Value positionBias = RelativePositionBias.build(graph, inputIds, config,

@@ -23,11 +23,11 @@ import org.nifiltx.core.tensor.TensorBundle;
 import org.nifiltx.core.tensor.TensorStats;
 
 /**
- * The int8 quality gate end to end: each fixture pipeline (t2v, distilled t2v, i2v) generated with {@code --precision
+ * The reduced-precision quality gates end to end (int8; bf16 storage on t2v): each fixture pipeline (t2v, distilled t2v, i2v) generated with {@code --precision
  * int8} gives frames within 35 dB PSNR of the same generation in fp32 (same noise, same prompt), and the quantized
  * weights written to {@code --cache-dir} on the first run are what a second run uses.
  */
-class Int8GenerateTest {
+class ReducedPrecisionGenerateTest {
     /** The stated end-to-end gate of issue 11: int8 frames vs fp32 frames. */
     private static final double MIN_PSNR_DB = 35.0;
 
@@ -54,12 +54,18 @@ class Int8GenerateTest {
     }
 
     private double psnr(final String caseName, final List<String> extra) throws IOException {
+        return psnr(caseName, extra, "int8");
+    }
+
+    /** PSNR of the frames in {@code precision} against the same generation in fp32. */
+    private double psnr(final String caseName, final List<String> extra, final String precision) throws IOException {
         final Tensor fp32 = generate(caseName, extra, "fp32", caseName + "-fp32").get("frames_uint8");
-        final Tensor int8 = generate(caseName, extra, "int8", caseName + "-int8").get("frames_uint8");
-        assertArrayEquals(fp32.shape(), int8.shape());
-        final double psnr = TensorStats.psnr(int8, fp32, 255.0);
-        System.out.printf("int8 vs fp32 %s: PSNR %.2f dB%n", caseName, psnr);
-        assertTrue(Double.isFinite(psnr), caseName + ": int8 frames equal the fp32 frames bit for bit, so int8 did not run");
+        final Tensor reduced = generate(caseName, extra, precision, caseName + "-" + precision).get("frames_uint8");
+        assertArrayEquals(fp32.shape(), reduced.shape());
+        final double psnr = TensorStats.psnr(reduced, fp32, 255.0);
+        System.out.printf("%s vs fp32 %s: PSNR %.2f dB%n", precision, caseName, psnr);
+        assertTrue(Double.isFinite(psnr), caseName + ": " + precision + " frames equal the fp32 frames bit for bit, so "
+                + precision + " did not run");
         return psnr;
     }
 
@@ -91,6 +97,16 @@ class Int8GenerateTest {
         assertTrue(textToVideo >= MIN_PSNR_DB, "t2v int8 PSNR " + textToVideo + " dB");
         assertTrue(distilledVideo >= MIN_PSNR_DB, "distilled int8 PSNR " + distilledVideo + " dB");
         assertTrue(imageToVideo >= MIN_PSNR_DB, "i2v int8 PSNR " + imageToVideo + " dB");
+    }
+
+    @Test
+    void bf16StorageFramesStayWithin35DbOfFp32() throws IOException {
+        final TensorBundle t2v = SafeTensors.read(CliHarness.fixture("cases/pipeline_t2v/inputs.safetensors"));
+        final double textToVideo = psnr("pipeline_t2v", List.of("--steps",
+                GenerateCommandTest.params("pipeline_t2v").get("num_inference_steps").asText(), "--compat", "diffusers",
+                "--noise", noise("t2v", Map.of(NoiseSource.INITIAL_LATENTS, t2v.get("initial_latents_packed"))).toString()),
+                "bf16");
+        assertTrue(textToVideo >= MIN_PSNR_DB, "t2v bf16 PSNR " + textToVideo + " dB");
     }
 
     @Test
