@@ -11,6 +11,7 @@ import java.util.Set;
 import org.nifiltx.core.error.LtxErrorCode;
 import org.nifiltx.core.error.LtxException;
 import org.nifiltx.core.tensor.DType;
+import org.nifiltx.core.tensor.FloatFormats;
 import org.nifiltx.core.tensor.Tensor;
 import org.nifiltx.onnx.proto.OnnxProto.AttributeProto;
 import org.nifiltx.onnx.proto.OnnxProto.GraphProto;
@@ -121,6 +122,10 @@ public final class GraphBuilder {
      * is bf16/fp16 (ONNX Runtime CPU has no bf16 MatMul) and DequantizeLinear for fp8.
      */
     public Value weight(final String weightName, final Tensor tensor) {
+        final boolean fp8 = tensor.dtype() == DType.F8_E4M3 || tensor.dtype() == DType.F8_E5M2;
+        if (fp8 && isSupplied(tensor)) {
+            return fp8ByTable(weightName, tensor);
+        }
         final Value stored = initializer(weightName, tensor);
         return switch (tensor.dtype()) {
             case F32 -> stored;
@@ -129,6 +134,26 @@ public final class GraphBuilder {
             default -> throw new LtxException(LtxErrorCode.CHECKPOINT_MISMATCH,
                     "weight '" + weightName + "' has dtype " + tensor.dtype() + ", not a floating-point type");
         };
+    }
+
+    /**
+     * A large fp8 weight, handed to ONNX Runtime as its mapped bytes viewed as uint8 (the Java API has no float8
+     * tensor type, and inlining would copy every weight into the 2 GB-limited proto) and decoded in-graph through a
+     * 256-entry float32 table: one byte per parameter at rest, exact values, widened per call like DequantizeLinear.
+     */
+    private Value fp8ByTable(final String weightName, final Tensor tensor) {
+        final Value bytes = initializer(weightName, new Tensor(DType.U8, tensor.shape(), tensor.data()));
+        final String tableName = "fp8_table_" + tensor.dtype().name().toLowerCase(java.util.Locale.ROOT);
+        if (!initializers.containsKey(tableName)) {
+            final float[] table = new float[256];
+            for (int b = 0; b < 256; b++) {
+                table[b] = tensor.dtype() == DType.F8_E4M3 ? FloatFormats.f8e4m3ToFloat((byte) b)
+                        : FloatFormats.f8e5m2ToFloat((byte) b);
+            }
+            initializer(tableName, Tensor.ofFloats(new long[] {256}, table));
+        }
+        final Value indices = op("Cast", List.of(bytes), Attr.i("to", TensorProto.DataType.INT32_VALUE));
+        return op("Gather", List.of(new Value(tableName), indices), Attr.i("axis", 0));
     }
 
     /** A float32 constant of the given shape. */
@@ -229,7 +254,16 @@ public final class GraphBuilder {
      * weights stay narrow (bf16 policy) nothing is folded, so ONNX Runtime's FusedMatMul reads W transposed instead.
      */
     public Value linear(final Value x, final Value weight, final Value bias) {
-        final Value product = policy.bf16() && target == Target.ONNX_RUNTIME
+        return linear(x, weight, bias, policy.bf16());
+    }
+
+    /**
+     * As {@link #linear(Value, Value, Value)}; {@code computedWeight} says the weight is not a foldable constant (a
+     * bf16 weight kept narrow, an fp8 weight behind DequantizeLinear, which ONNX Runtime never folds), so a Transpose
+     * would run at every call: FusedMatMul reads it transposed instead.
+     */
+    public Value linear(final Value x, final Value weight, final Value bias, final boolean computedWeight) {
+        final Value product = computedWeight && target == Target.ONNX_RUNTIME
                 ? node("FusedMatMul", MICROSOFT_DOMAIN, List.of(x, weight), 1, Attr.i("transB", 1)).get(0)
                 : matMul(x, transpose(weight, 1, 0));
         return bias == null ? product : add(product, bias);

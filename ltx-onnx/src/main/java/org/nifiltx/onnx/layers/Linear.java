@@ -47,6 +47,12 @@ public final class Linear {
         if (role == Role.BULK && graph.policy().int8()) {
             return int8(graph, fullKey, weight, bias, x);
         }
+        final boolean fp8 = weight.dtype() == DType.F8_E4M3 || weight.dtype() == DType.F8_E5M2;
+        if (fp8 && !graph.policy().bf16()) {
+            // an fp8 checkpoint's block linear in fp32: one byte per weight, widened per call (never folded); bf16
+            // mode widens it exactly to bf16 once (e4m3/e5m2 values are bf16 values), which decodes faster per call
+            return graph.linear(x, graph.weight(fullKey, weight), bias, true);
+        }
         if (role == Role.BULK && graph.policy().bf16()) {
             // stored bf16, widened to float32 per layer just before its MatMul (see SessionConfig.narrowWeights)
             return graph.linear(x, graph.weight(fullKey + QuantizedWeights.BF16_SUFFIX,
