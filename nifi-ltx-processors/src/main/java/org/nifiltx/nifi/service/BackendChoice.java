@@ -5,7 +5,7 @@ import org.apache.nifi.components.DescribedValue;
 /** The ONNX Runtime execution providers the service offers; the value is the backend name {@code Backends.find} takes. */
 public enum BackendChoice implements DescribedValue {
     CPU("cpu", "CPU", "ONNX Runtime CPU execution provider (the reference)."),
-    CUDA("cuda", "CUDA", "ONNX Runtime CUDA execution provider on GPU 0; needs the onnxruntime_gpu build and CUDA libraries.");
+    CUDA("cuda", "CUDA", "ONNX Runtime CUDA execution provider on the GPU of Device Index; needs the onnxruntime_gpu build and CUDA libraries.");
 
     private final String value;
     private final String displayName;

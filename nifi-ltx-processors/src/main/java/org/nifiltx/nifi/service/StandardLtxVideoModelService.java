@@ -1,10 +1,12 @@
 package org.nifiltx.nifi.service;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 import org.apache.nifi.annotation.documentation.CapabilityDescription;
 import org.apache.nifi.annotation.documentation.Tags;
 import org.apache.nifi.annotation.documentation.UseCase;
@@ -44,14 +46,18 @@ import org.nifiltx.nifi.api.LtxVideoModelService;
 
 /**
  * Opens an LTX-Video checkpoint with the ONNX Runtime backend when enabled and owns every native session until
- * disabled. Sessions open on first use (so enabling is cheap) and are shared by all processors using this service.
+ * disabled. Enabling builds the sessions (so a model that cannot run fails there); they are shared by all processors
+ * using this service, at most "Max Concurrent Runs" calls running in them at once, and freed only when no call uses
+ * them ({@link OpenModel}).
  */
 @Tags({"ltx", "video", "generation", "text to video", "image to video", "ai", "onnx", "onnxruntime"})
 @CapabilityDescription("Loads an LTX-Video model once and lends it to the processors that make videos from text or images: "
         + "EncodePrompt, GenerateLatents and DecodeVideo all reference this service. It reads an LTX-Video 0.9.x checkpoint "
         + "(a single .safetensors file or a diffusers folder), the T5 text encoder and, for multi-scale generation, the latent "
         + "upsampler, and runs them with ONNX Runtime on the CPU or a CUDA GPU. Verify checks the files and the backend "
-        + "before enabling; the model's parts are built on first use and freed when the service is disabled.")
+        + "and builds each part of the model once, with its build time; enabling builds the parts, so a model that cannot run "
+        + "fails there with the reason. Disabling stops running generations after their current step (their FlowFiles go "
+        + "back to the queue) and frees the model once no call uses it.")
 @UseCase(
         description = "Provide an LTX-Video model to a text-to-video or image-to-video flow.",
         keywords = {"ltx", "text to video", "model", "checkpoint", "onnx"},
@@ -61,7 +67,8 @@ import org.nifiltx.nifi.api.LtxVideoModelService;
                 Set "Model Path" to the checkpoint file (or the diffusers folder of the whole pipeline).
                 Set "Text Encoder Path" to the text encoder, unless "Model Path" is a diffusers folder that holds text_encoder/.
                 For multi-scale generation set "Latent Upsampler Path" to ltxv-spatial-upscaler-*.safetensors.
-                Set "Backend" to CUDA on a GPU machine (the onnxruntime_gpu build and CUDA libraries are needed), else keep CPU.
+                Set "Backend" to CUDA on a GPU machine (the onnxruntime_gpu build and CUDA libraries are needed), else keep CPU; \
+                with several GPUs, "Device Index" picks one (one service per GPU).
                 On a machine with little memory set "Release Text Encoder After Encoding" to true.
                 Run Verify, then enable the service and select it in EncodePrompt, GenerateLatents and DecodeVideo.
                 """)
@@ -110,57 +117,109 @@ public class StandardLtxVideoModelService extends AbstractControllerService impl
             .required(false)
             .addValidator(StandardValidators.NON_BLANK_VALIDATOR)
             .build();
+    public static final PropertyDescriptor DEVICE_INDEX = new PropertyDescriptor.Builder()
+            .name("Device Index")
+            .description("The CUDA device (GPU ordinal, as nvidia-smi numbers them) the sessions run on.")
+            .required(true)
+            .defaultValue("0")
+            .addValidator(StandardValidators.NON_NEGATIVE_INTEGER_VALIDATOR)
+            .dependsOn(BACKEND, BackendChoice.CUDA)
+            .build();
+    public static final PropertyDescriptor MAX_CONCURRENT_RUNS = new PropertyDescriptor.Builder()
+            .name("Max Concurrent Runs")
+            .description("How many model runs (a prompt encoding, a generation, a decoding) may be inside the backend at "
+                    + "once, across all processors using this service; the others wait in line, and a processor stopped "
+                    + "while its FlowFile waits gives the FlowFile back. 1 suits a CPU or a single GPU: one run already uses "
+                    + "every core, and more runs need more memory.")
+            .required(true)
+            .defaultValue("1")
+            .addValidator(StandardValidators.POSITIVE_INTEGER_VALIDATOR)
+            .build();
     public static final PropertyDescriptor INTRA_OP_THREADS = new PropertyDescriptor.Builder()
             .name("Intra-Op Threads")
-            .description("ONNX Runtime intra-op threads per session; 0 means one per core.")
+            .description("ONNX Runtime intra-op threads per session. 0: one per core when Max Concurrent Runs is 1, else "
+                    + "the cores divided between the runs (cores / Max Concurrent Runs, at least 1) so they do not compete "
+                    + "for them.")
             .required(true)
             .defaultValue("0")
             .addValidator(StandardValidators.NON_NEGATIVE_INTEGER_VALIDATOR)
             .build();
     public static final PropertyDescriptor RELEASE_TEXT_ENCODER = new PropertyDescriptor.Builder()
             .name("Release Text Encoder After Encoding")
-            .description("Close the T5 sessions after each prompt encoding so the transformer has the memory (T5-XXL holds "
-                    + "4.7 B parameters); they are rebuilt for the next prompt, which costs time.")
+            .description("Close the T5 sessions after prompt encoding so the transformer has the memory (T5-XXL holds "
+                    + "4.7 B parameters); they are closed when no other encoding is using them and rebuilt for the next "
+                    + "prompt, which costs time. Enabling still builds them once, to prove they work.")
             .required(true)
             .allowableValues("true", "false")
             .defaultValue("false")
             .build();
+    public static final PropertyDescriptor DISABLE_TIMEOUT = new PropertyDescriptor.Builder()
+            .name("Disable Timeout")
+            .description("How long disabling waits for running calls. Generations stop at their next denoising step and "
+                    + "their FlowFiles go back to the queue; a prompt encoding or a decoding runs to its end. Sessions still "
+                    + "in use after this time are freed when their call ends.")
+            .required(true)
+            .defaultValue("60 sec")
+            .addValidator(StandardValidators.TIME_PERIOD_VALIDATOR)
+            .build();
 
     private static final List<PropertyDescriptor> PROPERTIES = List.of(MODEL_PATH, TEXT_ENCODER_PATH, LATENT_UPSAMPLER_PATH,
-            BACKEND, PRECISION, WEIGHT_CACHE_DIRECTORY, INTRA_OP_THREADS, RELEASE_TEXT_ENCODER);
+            BACKEND, DEVICE_INDEX, PRECISION, WEIGHT_CACHE_DIRECTORY, MAX_CONCURRENT_RUNS, INTRA_OP_THREADS,
+            RELEASE_TEXT_ENCODER, DISABLE_TIMEOUT);
 
-    private volatile LtxModels models;
-    private volatile LtxPipeline pipeline;
-    private volatile LtxModelInfo modelInfo;
-    private volatile boolean releaseTextEncoder;
+    /** The enabled model, or null while disabled or disabling. */
+    private volatile OpenModel open;
+    private volatile Duration disableTimeout = Duration.ofSeconds(60);
 
     @Override
     protected List<PropertyDescriptor> getSupportedPropertyDescriptors() {
         return PROPERTIES;
     }
 
+    /** The backend of {@code options}; a seam so tests can watch what runs inside it. */
+    Backend backend(final BackendOptions options) {
+        return Backends.find(options, getClass().getClassLoader());
+    }
+
+    /**
+     * Opens the files and builds every session the configuration needs ({@link ModelPart#AT_ENABLE}), so a model that
+     * cannot run fails here with the reason, not at the first FlowFile.
+     */
     @OnEnabled
     public void onEnabled(final ConfigurationContext context) {
-        final Configuration configuration = Configuration.of(context);
-        final Backend backend = Backends.find(configuration.options(), getClass().getClassLoader());
+        final ServiceConfiguration configuration = ServiceConfiguration.of(context);
+        final Backend backend = backend(configuration.options());
         final LtxCheckpoint checkpoint = LtxCheckpoint.open(configuration.modelPath());
         final TextEncoderModel textEncoder = configuration.openTextEncoder(checkpoint);
         final LatentUpsamplerModel upsampler = configuration.upsamplerPath() == null ? null
                 : LatentUpsamplerModel.open(configuration.upsamplerPath());
         final LtxModels opened = new LtxModels(checkpoint, textEncoder, upsampler, backend, configuration.options());
+        final LtxPipeline pipeline;
         try {
             pipeline = new LtxPipeline(opened);
-        } catch (final RuntimeException e) {
+            for (final ModelPart part : ModelPart.AT_ENABLE) {
+                if (part.configured(opened)) {
+                    getLogger().info("Built the {} in {} ms", part.displayName(), part.build(opened));
+                }
+                if (part == ModelPart.TEXT_ENCODER && configuration.releaseTextEncoder()) {
+                    opened.releaseTextEncoder();
+                }
+            }
+        } catch (final RuntimeException | OutOfMemoryError e) {
             opened.close();
             throw e;
         }
-        models = opened;
-        releaseTextEncoder = configuration.releaseTextEncoder();
-        modelInfo = new LtxModelInfo(checkpoint.vaeConfig().latentChannels(), checkpoint.vaeConfig().spatialCompression(),
-                checkpoint.vaeConfig().temporalCompression(), checkpoint.transformerConfig().captionChannels(),
-                textEncoder != null, upsampler != null, modelName(configuration.modelPath(), checkpoint));
-        getLogger().info("Opened LTX-Video model {} on backend {} in {} (weight cache {})", configuration.modelPath(),
-                configuration.options().backend(), describePrecision(configuration), configuration.options().cacheDir());
+        final LtxModelInfo info = new LtxModelInfo(checkpoint.vaeConfig().latentChannels(),
+                checkpoint.vaeConfig().spatialCompression(), checkpoint.vaeConfig().temporalCompression(),
+                checkpoint.transformerConfig().captionChannels(), textEncoder != null, upsampler != null,
+                modelName(configuration.modelPath(), checkpoint));
+        disableTimeout = configuration.disableTimeout();
+        open = new OpenModel(opened, pipeline, info, configuration.maxConcurrentRuns(), configuration.releaseTextEncoder());
+        getLogger().info("Opened LTX-Video model {} on backend {} (device {}) in {} (weight cache {}), {} concurrent run(s) "
+                + "of {} intra-op threads", configuration.modelPath(), configuration.options().backend(),
+                configuration.options().deviceId(), describePrecision(configuration), configuration.options().cacheDir(),
+                configuration.maxConcurrentRuns(), configuration.options().threads() == 0 ? "default"
+                        : String.valueOf(configuration.options().threads()));
     }
 
     /** The checkpoint's file or folder name and the version its VAE shows, e.g. "ltxv-2b-0.9.8-distilled.safetensors (0.9.5+)". */
@@ -169,33 +228,43 @@ public class StandardLtxVideoModelService extends AbstractControllerService impl
         return (name == null ? modelPath.toString() : name.toString()) + " (" + checkpoint.modelVersion() + ")";
     }
 
+    /**
+     * Refuses new calls, stops running generations at their next step and waits (Disable Timeout) for the running
+     * calls before freeing the sessions; a call still running after that frees them when it ends.
+     */
     @OnDisabled
     public void onDisabled() {
-        final LtxModels open = models;
-        try {
-            if (open != null) {
-                open.close();
-            }
-        } finally {
-            // Cleared even when close fails so a half-closed model is never used again.
-            models = null;
-            pipeline = null;
-            modelInfo = null;
+        final OpenModel closing = open;
+        // Cleared first, so calls arriving from now on are refused as "not enabled" and their processors yield.
+        open = null;
+        if (closing != null && !closing.close(disableTimeout)) {
+            getLogger().warn("{} call(s) still use the LTX-Video model after {} ms; its sessions are freed when they end",
+                    closing.leases(), disableTimeout.toMillis());
         }
     }
 
     /** The open models, or null while disabled (tests check that disabling frees them). */
     LtxModels models() {
-        return models;
+        final OpenModel current = open;
+        return current == null ? null : current.models();
     }
 
+    /** The enabled model (tests). */
+    OpenModel openModel() {
+        return open;
+    }
+
+    /**
+     * Checks the files and the backend, then builds each session the configuration needs and closes it again (one at
+     * a time, so Verify needs no more memory than the largest), reporting each with its build time.
+     */
     @Override
     public List<ConfigVerificationResult> verify(final ConfigurationContext context, final ComponentLog verificationLogger,
             final Map<String, String> variables) {
         final List<ConfigVerificationResult> results = new ArrayList<>();
-        final Configuration configuration;
+        final ServiceConfiguration configuration;
         try {
-            configuration = Configuration.of(context);
+            configuration = ServiceConfiguration.of(context);
         } catch (final LtxException e) {
             results.add(result("Configuration", Outcome.FAILED, e.getMessage()));
             return results;
@@ -209,27 +278,20 @@ public class StandardLtxVideoModelService extends AbstractControllerService impl
         } catch (final LtxException e) {
             results.add(result("Checkpoint", Outcome.FAILED, e.getMessage()));
         }
+        Backend backend = null;
         try {
-            final Backend backend = Backends.find(configuration.options(), getClass().getClassLoader());
+            backend = backend(configuration.options());
             results.add(result("Backend", Outcome.SUCCESSFUL, "'" + configuration.options().backend() + "' is available ("
                     + backend.getClass().getSimpleName() + "), computing in " + describePrecision(configuration)));
         } catch (final LtxException e) {
             results.add(result("Backend", Outcome.FAILED, e.getMessage()));
         }
-        if (checkpoint != null) {
-            try {
-                final TextEncoderModel encoder = configuration.openTextEncoder(checkpoint);
-                results.add(result("Text Encoder", encoder == null ? Outcome.SKIPPED : Outcome.SUCCESSFUL,
-                        encoder == null ? "no text encoder: EncodePrompt will fail" : "T5 d_model " + encoder.config().dModel()));
-            } catch (final LtxException e) {
-                results.add(result("Text Encoder", Outcome.FAILED, e.getMessage()));
-            }
-        }
+        new PartVerification(configuration, checkpoint, backend, results).run();
         return results;
     }
 
     /** "int8", or "int8 (auto: avx512_vnni ...)" when Auto chose it, so an operator sees why. */
-    private static String describePrecision(final Configuration configuration) {
+    private static String describePrecision(final ServiceConfiguration configuration) {
         final BackendOptions resolved = configuration.options().resolved();
         if (configuration.options().precision() != Precision.AUTO) {
             return resolved.precision().label();
@@ -238,76 +300,89 @@ public class StandardLtxVideoModelService extends AbstractControllerService impl
                 : resolved.backend()) + ")";
     }
 
-    private static ConfigVerificationResult result(final String step, final Outcome outcome, final String explanation) {
+    static ConfigVerificationResult result(final String step, final Outcome outcome, final String explanation) {
         return new ConfigVerificationResult.Builder().verificationStepName(step).outcome(outcome).explanation(explanation).build();
     }
 
     @Override
     public LtxModelInfo modelInfo() {
-        requireEnabled();
-        return modelInfo;
+        return requireEnabled().info();
     }
 
     @Override
     public void validate(final GenerationRequest request) {
-        requireEnabled().validate(request);
+        final OpenModel model = requireEnabled();
+        try (OpenModel.Lease lease = model.lease()) {
+            model.pipeline().validate(request);
+        }
     }
 
     @Override
     public PromptPair encodePrompts(final GenerationRequest request, final ProgressListener progress) {
-        final LtxPipeline current = requireEnabled();
-        try {
-            return current.encodePrompts(request, progress);
-        } catch (final OutOfMemoryError e) {
-            throw outOfMemory("encoding the prompt", e);
-        } finally {
-            if (releaseTextEncoder) {
-                models.releaseTextEncoder();
-            }
-        }
+        return run("encoding the prompt", progress, model -> { }, (model, listener) -> model.encodePrompts(request, listener));
     }
 
     @Override
     public GenerationResult generateLatents(final GenerationRequest request, final PromptPair prompts, final NoiseSource noise,
             final ProgressListener progress) {
-        final LtxPipeline current = requireEnabled();
-        current.validate(request);
-        requireEmbeddings(prompts.positive(), PromptEmbeddings.EMBEDDINGS);
-        if (request.classifierFreeGuidance()) {
-            if (prompts.negative() == null) {
-                throw new LtxException(LtxErrorCode.INVALID_TENSOR, "guidance scale " + request.guidanceScale()
-                        + " > 1 needs the negative prompt embeddings '" + PromptPair.NEGATIVE_EMBEDDINGS
-                        + "'; encode the prompt with the same guidance scale");
+        return run("denoising", progress, model -> {
+            model.pipeline().validate(request);
+            requireEmbeddings(model, prompts.positive(), PromptEmbeddings.EMBEDDINGS);
+            if (request.classifierFreeGuidance()) {
+                if (prompts.negative() == null) {
+                    throw new LtxException(LtxErrorCode.INVALID_TENSOR, "guidance scale " + request.guidanceScale()
+                            + " > 1 needs the negative prompt embeddings '" + PromptPair.NEGATIVE_EMBEDDINGS
+                            + "'; encode the prompt with the same guidance scale");
+                }
+                requireEmbeddings(model, prompts.negative(), PromptPair.NEGATIVE_EMBEDDINGS);
             }
-            requireEmbeddings(prompts.negative(), PromptPair.NEGATIVE_EMBEDDINGS);
-        }
-        try {
-            return current.generateLatents(request, prompts, noise, progress);
-        } catch (final OutOfMemoryError e) {
-            throw outOfMemory("denoising", e);
-        }
+        }, (model, listener) -> model.pipeline().generateLatents(request, prompts, noise, listener));
     }
 
     @Override
     public Tensor decode(final Tensor latents, final GenerationRequest request, final NoiseSource noise,
             final ProgressListener progress) {
-        final LtxPipeline current = requireEnabled();
-        final int channels = modelInfo.latentChannels();
-        if (latents.rank() != 5 || latents.dim(0) != 1 || latents.dim(1) != channels) {
-            throw new LtxException(LtxErrorCode.INVALID_TENSOR, "latents must be [1, " + channels + ", frames, height, width], got "
-                    + Arrays.toString(latents.shape()));
-        }
-        latents.requireFinite("latents");
-        try {
-            return current.decode(latents, request, noise, progress);
+        return run("decoding", progress, model -> {
+            final int channels = model.info().latentChannels();
+            if (latents.rank() != 5 || latents.dim(0) != 1 || latents.dim(1) != channels) {
+                throw new LtxException(LtxErrorCode.INVALID_TENSOR, "latents must be [1, " + channels
+                        + ", frames, height, width], got " + Arrays.toString(latents.shape()));
+            }
+            latents.requireFinite("latents");
+        }, (model, listener) -> model.pipeline().decode(latents, request, noise, listener));
+    }
+
+    /** A model run: checks of the input that need no permit, then the run itself. */
+    private interface Run<T> {
+        T run(OpenModel model, ProgressListener progress);
+    }
+
+    /**
+     * One call: a lease on the enabled model for its whole length, the checks, then a run permit (waiting in line,
+     * given up when the processor stops or the service is disabled) for the run.
+     */
+    private <T> T run(final String stage, final ProgressListener progress, final Consumer<OpenModel> check, final Run<T> run) {
+        final OpenModel model = requireEnabled();
+        try (OpenModel.Lease lease = model.lease()) {
+            check.accept(model);
+            final ProgressListener stoppable = model.stoppable(progress);
+            try (RunPermits.Permit permit = model.permits().acquire(stoppable)) {
+                return run.run(model, stoppable);
+            }
         } catch (final OutOfMemoryError e) {
-            throw outOfMemory("decoding", e);
+            throw outOfMemory(stage, e);
+        } catch (final LtxException e) {
+            if (e.code() == LtxErrorCode.CANCELLED && model.closing()) {
+                throw new LtxException(LtxErrorCode.CANCELLED, "the LTX-Video model service is being disabled: "
+                        + e.getMessage(), e);
+            }
+            throw e;
         }
     }
 
-    private void requireEmbeddings(final PromptEmbeddings embeddings, final String name) {
+    private static void requireEmbeddings(final OpenModel model, final PromptEmbeddings embeddings, final String name) {
         final Tensor tensor = embeddings.embeddings();
-        final int width = modelInfo.captionChannels();
+        final int width = model.info().captionChannels();
         if (tensor.rank() != 3 || tensor.dim(2) != width) {
             throw new LtxException(LtxErrorCode.INVALID_TENSOR, "'" + name + "' must be [batch, tokens, " + width
                     + "] (the transformer's caption_channels), got " + Arrays.toString(tensor.shape()));
@@ -319,10 +394,10 @@ public class StandardLtxVideoModelService extends AbstractControllerService impl
         tensor.requireFinite(name);
     }
 
-    private LtxPipeline requireEnabled() {
-        final LtxPipeline current = pipeline;
+    private OpenModel requireEnabled() {
+        final OpenModel current = open;
         if (current == null) {
-            throw new LtxException(LtxErrorCode.BACKEND_UNAVAILABLE, "the LTX-Video model service is not enabled");
+            throw OpenModel.notEnabled();
         }
         return current;
     }
@@ -330,34 +405,5 @@ public class StandardLtxVideoModelService extends AbstractControllerService impl
     private static LtxException outOfMemory(final String stage, final OutOfMemoryError error) {
         return new LtxException(LtxErrorCode.OUT_OF_MEMORY, "out of memory while " + stage + ": " + error.getMessage()
                 + "; lower the size, frame count or the processor's concurrent tasks", error);
-    }
-
-    /** The service's properties, read once per enable or verification. */
-    private record Configuration(Path modelPath, Path textEncoderPath, Path upsamplerPath, BackendOptions options,
-            boolean releaseTextEncoder) {
-
-        static Configuration of(final ConfigurationContext context) {
-            final String backend = context.getProperty(BACKEND).getValue();
-            final int threads = context.getProperty(INTRA_OP_THREADS).asInteger();
-            final Path model = Path.of(context.getProperty(MODEL_PATH).getValue());
-            final Path cache = optionalPath(context, WEIGHT_CACHE_DIRECTORY);
-            final BackendOptions options = new BackendOptions(backend, Precision.parse(context.getProperty(PRECISION).getValue()),
-                    threads, 0, cache != null ? cache : BackendOptions.defaultCacheDir(model));
-            return new Configuration(model, optionalPath(context, TEXT_ENCODER_PATH), optionalPath(context, LATENT_UPSAMPLER_PATH),
-                    options, context.getProperty(RELEASE_TEXT_ENCODER).asBoolean());
-        }
-
-        private static Path optionalPath(final ConfigurationContext context, final PropertyDescriptor property) {
-            final String value = context.getProperty(property).getValue();
-            return value == null || value.isBlank() ? null : Path.of(value);
-        }
-
-        /** The explicit text encoder, else the checkpoint's own (diffusers folder), else none. */
-        TextEncoderModel openTextEncoder(final LtxCheckpoint checkpoint) {
-            if (textEncoderPath != null) {
-                return TextEncoderModel.open(textEncoderPath);
-            }
-            return checkpoint.textEncoder().isPresent() ? TextEncoderModel.open(modelPath) : null;
-        }
     }
 }

@@ -34,7 +34,12 @@ public final class Fixtures {
 
     /** As {@link #addService(TestRunner)}, with further service properties set before enabling. */
     public static StandardLtxVideoModelService addService(final TestRunner runner, final Map<PropertyDescriptor, String> properties) {
-        final StandardLtxVideoModelService service = new StandardLtxVideoModelService();
+        return addService(runner, new StandardLtxVideoModelService(), properties);
+    }
+
+    /** As {@link #addService(TestRunner, Map)} with a given service instance (a subclass that watches the backend). */
+    public static <S extends StandardLtxVideoModelService> S addService(final TestRunner runner, final S service,
+            final Map<PropertyDescriptor, String> properties) {
         try {
             runner.addControllerService(SERVICE_ID, service);
         } catch (final InitializationException e) {
