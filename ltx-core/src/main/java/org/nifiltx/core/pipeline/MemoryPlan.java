@@ -24,6 +24,11 @@ import org.nifiltx.core.checkpoint.TransformerConfig;
  * after encoding when it and the transformer do not fit together; the transformer is released before the VAE decoder
  * opens when they do not fit together. For LTX-Video 2B with T5-XXL in int8 that is 5.16 GB + 2.06 GB: a budget
  * under 7.2 GB (the default half of a 12 GB machine) releases T5 before the transformer loads.
+ *
+ * <p>Not counted: ONNX Runtime 1.29 copies every initializer the graph supplies from Java buffers when it creates the
+ * session, and the Java buffers stay referenced until the session closes, so an open component measured about twice
+ * this estimate (int8 T5 at T5-XXL width: 370 MB per layer for 193 MB of int8 weights, see
+ * {@code T5GgufPeakMemoryProbe}).
  */
 public final class MemoryPlan {
     /** A quantized linear keeps, per output channel, a float32 scale and an int8 zero point. */
