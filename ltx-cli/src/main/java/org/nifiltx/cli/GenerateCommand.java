@@ -23,7 +23,6 @@ import org.nifiltx.core.pipeline.LtxModels;
 import org.nifiltx.core.pipeline.LtxPipeline;
 import org.nifiltx.core.pipeline.NoiseSource;
 import org.nifiltx.core.pipeline.PipelineConfig;
-import org.nifiltx.core.pipeline.PromptPair;
 import org.nifiltx.core.pipeline.SeededNoise;
 import org.nifiltx.core.pipeline.SuppliedNoise;
 import org.nifiltx.core.safetensors.SafeTensors;
@@ -137,6 +136,11 @@ final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--compat", defaultValue = "official", description = "official (default) or diffusers semantics")
     String compat;
 
+    @Option(names = "--memory-budget", paramLabel = "MB", description = "host memory the generation may use, in MB "
+            + "(default: half the physical memory): the VAE decode tiles within it, and the text encoder / transformer are "
+            + "closed before the next large component opens when they do not fit together")
+    Long memoryBudget;
+
     @Option(names = "--verbose", description = "print stack traces on errors")
     boolean verbose;
 
@@ -159,13 +163,8 @@ final class GenerateCommand implements Callable<Integer> {
         final ConsoleProgress progress = ConsoleProgress.forConsole(spec.commandLine().getErr());
         final GenerationResult result;
         try (LtxModels models = new LtxModels(checkpoint, encoder, upsamplerModel, inputs.backend(), inputs.options())) {
-            final LtxPipeline pipeline = new LtxPipeline(models);
-            final PromptPair prompts = pipeline.encodePrompts(request, progress);
-            // T5 is the largest component of a real deployment; free it before the transformer opens.
-            models.releaseTextEncoder();
-            final GenerationResult latents = pipeline.generateLatents(request, prompts, noiseSource, progress);
-            final Tensor frames = pipeline.decode(latents.latents(), request, noiseSource, progress);
-            result = new GenerationResult(frames, latents.latents(), latents.stepLatents(), latents.sigmas());
+            // one large component at a time when the budget requires it (MemoryPlan): T5-XXL, then the transformer
+            result = new LtxPipeline(models).generate(request, noiseSource, progress);
         }
         VideoWriter.write(output, result.frames(), request.frameRate(), Map.of("latents", result.latents()));
         if (saveLatents != null) {
@@ -268,7 +267,8 @@ final class GenerateCommand implements Callable<Integer> {
             final Tensor image = imagePath == null ? null : ImageLoader.loadRgb(imagePath);
             final List<Condition> conditions = Conditions.load(parsed);
             final BackendOptions options = command.backendOptions.options(
-                    DemoModel.NAME.equals(command.model) ? null : Path.of(command.model)).resolved();
+                    DemoModel.NAME.equals(command.model) ? null : Path.of(command.model)).resolved()
+                    .withMemoryBudget(MemoryBudgetOption.bytes(command.memoryBudget));
             final Backend backend = Backends.find(options);
             requireFile(command.upsampler, "upsampler");
             if (command.textEncoder != null && !Files.exists(command.textEncoder)) {

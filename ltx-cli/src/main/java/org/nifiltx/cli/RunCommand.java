@@ -120,13 +120,10 @@ final class RunCommand implements Callable<Integer> {
         if (memoryBudget != null && !tile.equals("auto")) {
             throw new LtxException(LtxErrorCode.INVALID_ARGUMENT, "--memory-budget applies to --tile auto only");
         }
-        if (memoryBudget != null && memoryBudget < 1) {
-            throw new LtxException(LtxErrorCode.INVALID_ARGUMENT, "--memory-budget must be at least 1 MB, got "
-                    + memoryBudget);
-        }
+        final long budget = MemoryBudgetOption.bytes(memoryBudget);
         return switch (tile) {
-            case "auto" -> DecodeTiling.forBudget(memoryBudget == null ? DecodeMemory.defaultBudgetBytes()
-                    : memoryBudget << 20, checkpoint.vaeConfig(), in.get("latents_normalized").shape());
+            case "auto" -> DecodeTiling.forBudget(budget == 0 ? DecodeMemory.defaultBudgetBytes() : budget,
+                    checkpoint.vaeConfig(), in.get("latents_normalized").shape());
             case "none" -> DecodeTiling.NONE;
             default -> DecodeTiling.square(tilePixels(), checkpoint.vaeConfig().spatialCompression());
         };

@@ -60,6 +60,16 @@ class GenerateValidationTest {
     }
 
     @Test
+    void memoryBudgetMustBeAtLeastOneMegabyteBeforeAnyModelLoads() {
+        assertError(2, "--memory-budget must be at least 1 MB, got 0", generate("/nope/model", "--memory-budget", "0"));
+        assertError(2, "--memory-budget must be at least 1 MB, got -512", generate("/nope/model", "--memory-budget", "-512"));
+        assertError(2, "--memory-budget must be at most 8796093022207 MB, got 8796093022208",
+                generate("/nope/model", "--memory-budget", "8796093022208"));
+        // a valid budget passes on to the next check
+        assertError(3, "model not found: /nope/model", generate("/nope/model", "--memory-budget", "1"));
+    }
+
+    @Test
     void unknownOutputExtensionIsRefused() {
         final CliHarness.Result result = CliHarness.run("generate", "--prompt", "a red fox", "--model", "/nope/model",
                 "--output", dir.resolve("out.avi").toString());

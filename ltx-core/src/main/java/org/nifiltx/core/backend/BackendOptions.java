@@ -1,20 +1,40 @@
 package org.nifiltx.core.backend;
 
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.nifiltx.core.error.LtxErrorCode;
+import org.nifiltx.core.error.LtxException;
 
 /**
  * How to run components.
  *
- * @param backend   backend name: {@code cpu}, {@code cuda} or {@code tensorrt}
- * @param precision compute precision ({@code AUTO} is resolved by the backend from the CPU it runs on)
- * @param threads   intra-op threads, 0 for one per core
- * @param deviceId  GPU ordinal for GPU backends
- * @param cacheDir  where reduced-precision weights (int8, bf16) are kept between runs; null: made at every load
+ * @param backend           backend name: {@code cpu}, {@code cuda} or {@code tensorrt}
+ * @param precision         compute precision ({@code AUTO} is resolved by the backend from the CPU it runs on)
+ * @param threads           intra-op threads, 0 for one per core
+ * @param deviceId          GPU ordinal for GPU backends
+ * @param cacheDir          where reduced-precision weights (int8, bf16) are kept between runs; null: made at every load
+ * @param memoryBudgetBytes host memory a generation may use (VAE decode tiling, which components stay open together,
+ *                          see {@code MemoryPlan}); 0 for {@link #defaultMemoryBudgetBytes()}
  */
-public record BackendOptions(String backend, Precision precision, int threads, int deviceId, Path cacheDir) {
+public record BackendOptions(String backend, Precision precision, int threads, int deviceId, Path cacheDir,
+        long memoryBudgetBytes) {
     /** Folder name of the weight cache beside a model. */
     public static final String CACHE_FOLDER = ".nifi-ltx-cache";
+    /** Share of physical memory a generation may use when no budget is given. */
+    public static final double DEFAULT_BUDGET_SHARE = 0.5;
+
+    public BackendOptions {
+        if (memoryBudgetBytes < 0) {
+            throw new LtxException(LtxErrorCode.INVALID_ARGUMENT,
+                    "memory budget must be positive, got " + memoryBudgetBytes + " bytes");
+        }
+    }
+
+    public BackendOptions(final String backend, final Precision precision, final int threads, final int deviceId,
+            final Path cacheDir) {
+        this(backend, precision, threads, deviceId, cacheDir, 0);
+    }
 
     public BackendOptions(final String backend, final Precision precision, final int threads, final int deviceId) {
         this(backend, precision, threads, deviceId, null);
@@ -25,11 +45,33 @@ public record BackendOptions(String backend, Precision precision, int threads, i
     }
 
     public BackendOptions withPrecision(final Precision newPrecision) {
-        return new BackendOptions(backend, newPrecision, threads, deviceId, cacheDir);
+        return new BackendOptions(backend, newPrecision, threads, deviceId, cacheDir, memoryBudgetBytes);
     }
 
     public BackendOptions withCacheDir(final Path newCacheDir) {
-        return new BackendOptions(backend, precision, threads, deviceId, newCacheDir);
+        return new BackendOptions(backend, precision, threads, deviceId, newCacheDir, memoryBudgetBytes);
+    }
+
+    /** These options with a memory budget of {@code bytes} (0: the default). */
+    public BackendOptions withMemoryBudget(final long bytes) {
+        return new BackendOptions(backend, precision, threads, deviceId, cacheDir, bytes);
+    }
+
+    /** The memory budget in bytes: the one given, else {@link #defaultMemoryBudgetBytes()}. */
+    public long effectiveMemoryBudgetBytes() {
+        return memoryBudgetBytes > 0 ? memoryBudgetBytes : defaultMemoryBudgetBytes();
+    }
+
+    /**
+     * Default budget: half the machine's physical memory, read through {@code com.sun.management}. Physical memory
+     * rather than the JVM heap because ONNX Runtime holds weights and activations natively, outside the heap.
+     */
+    public static long defaultMemoryBudgetBytes() {
+        final java.lang.management.OperatingSystemMXBean bean = ManagementFactory.getOperatingSystemMXBean();
+        if (bean instanceof com.sun.management.OperatingSystemMXBean system) {
+            return (long) (system.getTotalMemorySize() * DEFAULT_BUDGET_SHARE);
+        }
+        return (long) (Runtime.getRuntime().maxMemory() * DEFAULT_BUDGET_SHARE);
     }
 
     /**

@@ -10,25 +10,42 @@ import java.util.TreeMap;
 import org.nifiltx.core.error.LtxErrorCode;
 import org.nifiltx.core.error.LtxException;
 import org.nifiltx.core.tensor.DType;
+import org.nifiltx.core.tensor.LazyTensor;
 import org.nifiltx.core.tensor.Tensor;
 
 /**
  * The weights of one model component under canonical (Lightricks original) names. Lookups are scoped by prefix so a
  * block reads {@code to_q.weight} rather than a full key, and a missing key fails by its full name.
+ *
+ * <p>The store holds {@link LazyTensor}s: names, dtypes and shapes are known without reading a weight, and a weight
+ * made on demand (a dequantized GGUF tensor) is made at each {@link #get} and not kept here, so the caller's use
+ * decides how long its values live. Safetensors weights are memory-mapped tensors and load as themselves.
  */
 public final class WeightStore {
     private final String component;
-    private final Map<String, Tensor> tensors;
+    private final Map<String, LazyTensor> tensors;
     private final String prefix;
 
+    /** A store of tensors already in memory or memory-mapped. */
     public WeightStore(final String component, final Map<String, Tensor> tensors) {
-        this(component, Collections.unmodifiableMap(new LinkedHashMap<>(tensors)), "");
+        this(component, wrap(tensors), "");
     }
 
-    private WeightStore(final String component, final Map<String, Tensor> tensors, final String prefix) {
+    private WeightStore(final String component, final Map<String, LazyTensor> tensors, final String prefix) {
         this.component = component;
         this.tensors = tensors;
         this.prefix = prefix;
+    }
+
+    /** A store whose weights are made when asked for (see the class comment). */
+    public static WeightStore lazy(final String component, final Map<String, LazyTensor> tensors) {
+        return new WeightStore(component, Collections.unmodifiableMap(new LinkedHashMap<>(tensors)), "");
+    }
+
+    private static Map<String, LazyTensor> wrap(final Map<String, Tensor> tensors) {
+        final Map<String, LazyTensor> out = new LinkedHashMap<>();
+        tensors.forEach((k, v) -> out.put(k, LazyTensor.of(v)));
+        return Collections.unmodifiableMap(out);
     }
 
     /** A view whose keys are relative to {@code subPrefix} (a trailing dot is added). */
@@ -45,7 +62,7 @@ public final class WeightStore {
     }
 
     public Optional<Tensor> find(final String key) {
-        return Optional.ofNullable(tensors.get(prefix + key));
+        return Optional.ofNullable(tensors.get(prefix + key)).map(LazyTensor::load);
     }
 
     public boolean contains(final String key) {
@@ -54,7 +71,17 @@ public final class WeightStore {
 
     /** The weight {@code key}, or a {@link LtxErrorCode#CHECKPOINT_MISMATCH} error naming the full key. */
     public Tensor get(final String key) {
-        final Tensor t = tensors.get(prefix + key);
+        return lazy(key).load();
+    }
+
+    /** The weight {@code key}, checked to have exactly {@code shape} before it is loaded. */
+    public Tensor get(final String key, final long... shape) {
+        return lazy(key, shape).load();
+    }
+
+    /** The weight {@code key} not yet loaded: dtype and shape without its values. */
+    public LazyTensor lazy(final String key) {
+        final LazyTensor t = tensors.get(prefix + key);
         if (t == null) {
             throw new LtxException(LtxErrorCode.CHECKPOINT_MISMATCH,
                     "checkpoint " + component + " weights lack '" + prefix + key + "'");
@@ -62,9 +89,9 @@ public final class WeightStore {
         return t;
     }
 
-    /** The weight {@code key}, checked to have exactly {@code shape}. */
-    public Tensor get(final String key, final long... shape) {
-        final Tensor t = get(key);
+    /** The weight {@code key} not yet loaded, checked to have exactly {@code shape}. */
+    public LazyTensor lazy(final String key, final long... shape) {
+        final LazyTensor t = lazy(key);
         if (!java.util.Arrays.equals(t.shape(), shape)) {
             throw new LtxException(LtxErrorCode.CHECKPOINT_MISMATCH, "checkpoint " + component + " weight '" + prefix + key
                     + "' has shape " + Tensor.shapeString(t.shape()) + ", the config implies " + Tensor.shapeString(shape));
@@ -83,6 +110,7 @@ public final class WeightStore {
         return out;
     }
 
+    /** Parameters under this scope, from the shapes alone (nothing is loaded). */
     public long parameterCount() {
         long n = 0;
         for (final String k : keys()) {
@@ -91,11 +119,11 @@ public final class WeightStore {
         return n;
     }
 
-    /** Parameter count per dtype, for {@code ltx inspect}. */
+    /** Parameter count per dtype, for {@code ltx inspect} (nothing is loaded). */
     public Map<DType, Long> parametersByDtype() {
         final Map<DType, Long> out = new EnumMap<>(DType.class);
         for (final String k : keys()) {
-            final Tensor t = tensors.get(prefix + k);
+            final LazyTensor t = tensors.get(prefix + k);
             out.merge(t.dtype(), t.numel(), Long::sum);
         }
         return new TreeMap<>(out);

@@ -27,15 +27,7 @@ public final class GgmlDequantizer {
      */
     public static float[] dequantize(final GgmlType type, final ByteBuffer data, final long elements,
             final String tensorName) {
-        if (!type.isDequantizable()) {
-            throw new LtxException(LtxErrorCode.UNSUPPORTED,
-                    "tensor '" + tensorName + "' has ggml type " + type + ", which cannot be dequantized (supported: "
-                            + "F32, F16, BF16, Q8_0, Q4_0, Q4_1, Q5_0, Q5_1, Q2_K, Q3_K, Q4_K, Q5_K, Q6_K)");
-        }
-        if (elements > Integer.MAX_VALUE - 8) {
-            throw new LtxException(LtxErrorCode.UNSUPPORTED, "tensor '" + tensorName + "' has " + elements
-                    + " elements, more than one float array holds");
-        }
+        requireDequantizable(type, elements, tensorName);
         if (elements % type.blockSize() != 0 || data.remaining() != type.byteLength(elements)) {
             throw new LtxException(LtxErrorCode.INVALID_TENSOR, "tensor '" + tensorName + "' of type " + type + " and "
                     + elements + " elements needs " + type.byteLength(elements) + " bytes, got " + data.remaining());
@@ -53,6 +45,22 @@ public final class GgmlDequantizer {
             });
         }
         return out;
+    }
+
+    /**
+     * Fails as {@link #dequantize} does for a type it cannot decode or a tensor too big for one array, reading no
+     * data: a reader that dequantizes later (a lazy GGUF weight) refuses such a file when it opens it.
+     */
+    public static void requireDequantizable(final GgmlType type, final long elements, final String tensorName) {
+        if (!type.isDequantizable()) {
+            throw new LtxException(LtxErrorCode.UNSUPPORTED,
+                    "tensor '" + tensorName + "' has ggml type " + type + ", which cannot be dequantized (supported: "
+                            + "F32, F16, BF16, Q8_0, Q4_0, Q4_1, Q5_0, Q5_1, Q2_K, Q3_K, Q4_K, Q5_K, Q6_K)");
+        }
+        if (elements > Integer.MAX_VALUE - 8) {
+            throw new LtxException(LtxErrorCode.UNSUPPORTED, "tensor '" + tensorName + "' has " + elements
+                    + " elements, more than one float array holds");
+        }
     }
 
     private static void decode(final GgmlType type, final ByteBuffer in, final int firstBlock, final int blockCount,

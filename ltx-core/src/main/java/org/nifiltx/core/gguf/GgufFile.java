@@ -125,13 +125,24 @@ public final class GgufFile {
     }
 
     public Tensor dequantize(final GgufTensorInfo info) {
-        final float[] values;
+        return Tensor.ofFloats(info.shape(), naming(() -> GgmlDequantizer.dequantize(info.type(), rawData(info),
+                info.elementCount(), info.name())));
+    }
+
+    /** Fails as {@link #dequantize} would for a type that cannot be dequantized, reading no tensor data. */
+    public void requireDequantizable(final GgufTensorInfo info) {
+        naming(() -> {
+            GgmlDequantizer.requireDequantizable(info.type(), info.elementCount(), info.name());
+            return null;
+        });
+    }
+
+    /** The dequantizer knows only the tensor; the operator also needs to know which file. */
+    private <T> T naming(final java.util.function.Supplier<T> work) {
         try {
-            values = GgmlDequantizer.dequantize(info.type(), rawData(info), info.elementCount(), info.name());
+            return work.get();
         } catch (final LtxException e) {
-            // The dequantizer knows only the tensor; the operator also needs to know which file.
             throw new LtxException(e.code(), "GGUF file " + path + ": " + e.getMessage(), e);
         }
-        return Tensor.ofFloats(info.shape(), values);
     }
 }

@@ -11,12 +11,16 @@ import org.nifiltx.core.checkpoint.T5Config;
 import org.nifiltx.core.checkpoint.WeightStore;
 import org.nifiltx.core.error.LtxErrorCode;
 import org.nifiltx.core.error.LtxException;
+import org.nifiltx.core.tensor.DType;
+import org.nifiltx.core.tensor.LazyTensor;
 import org.nifiltx.core.tensor.Tensor;
 
 /**
  * A T5 v1.1 encoder read from a llama.cpp GGUF ({@code t5encoder} architecture, as the t5-v1_1-xxl-encoder GGUF files
- * are; the encoder half of a full {@code t5} file works too). The weights are dequantized to float32 and renamed to the
- * transformers {@code T5EncoderModel} names the safetensors text encoder uses, so the same encoder code runs either.
+ * are; the encoder half of a full {@code t5} file works too). The weights are renamed to the transformers
+ * {@code T5EncoderModel} names the safetensors text encoder uses, so the same encoder code runs either, and are
+ * dequantized to float32 only when the graph builder asks for one ({@link WeightStore#lazy}): T5-XXL in float32 is
+ * 19 GB, its Q8_0 file 5 GB, and the int8 policy turns each block weight back into 1 byte per parameter at once.
  */
 public final class T5GgufWeights {
     /** Named in weight-lookup errors, as the safetensors text encoder's store is. */
@@ -48,7 +52,7 @@ public final class T5GgufWeights {
             throw new LtxException(LtxErrorCode.CHECKPOINT_MISMATCH, "GGUF file " + file.path() + " claims "
                     + config.numLayers() + " encoder blocks but holds only " + file.tensors().size() + " tensors");
         }
-        final Map<String, Tensor> tensors = new LinkedHashMap<>();
+        final Map<String, LazyTensor> tensors = new LinkedHashMap<>();
         for (final Mapping mapping : mappings(config)) {
             final GgufTensorInfo info = file.tensor(mapping.ggufName());
             if (!Arrays.equals(info.shape(), mapping.shape())) {
@@ -56,16 +60,22 @@ public final class T5GgufWeights {
                         + info.name() + "' has shape " + Tensor.shapeString(info.shape()) + ", the t5encoder metadata "
                         + "implies " + Tensor.shapeString(mapping.shape()));
             }
-            tensors.put(mapping.name(), file.dequantize(info));
+            // refused now rather than when the graph builder first asks for the tensor
+            file.requireDequantizable(info);
+            tensors.put(mapping.name(), LazyTensor.of(DType.F32, info.shape(), () -> file.dequantize(info),
+                    () -> file.rawData(info)));
         }
-        return new T5GgufWeights(config, new WeightStore(COMPONENT, tensors), vocabulary(file));
+        return new T5GgufWeights(config, WeightStore.lazy(COMPONENT, tensors), vocabulary(file));
     }
 
     public T5Config config() {
         return config;
     }
 
-    /** The dequantized float32 weights under transformers T5EncoderModel names. */
+    /**
+     * The weights under transformers T5EncoderModel names: float32, dequantized at each {@link WeightStore#get} and
+     * not kept (see the class comment); their fingerprint bytes are the stored, still quantized, ones.
+     */
     public WeightStore weights() {
         return weights;
     }

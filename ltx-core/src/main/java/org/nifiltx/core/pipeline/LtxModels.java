@@ -13,7 +13,9 @@ import org.nifiltx.core.text.TextEncoderModel;
 /**
  * The models of one deployment (checkpoint, text encoder, optional latent upsampler) and the component runners a
  * backend opened for them. Runners open on first use and stay open until {@link #close()}; the text encoder can be
- * released after encoding so the transformer fits (memory policy). Safe to share between threads.
+ * released after encoding so the transformer fits, and the transformer before the VAE decoder opens, as the
+ * {@link #memoryPlan()} for the options' budget says ({@link LtxPipeline#generate} follows it). Safe to share between
+ * threads; releasing is for a caller that knows no other thread still runs the released component.
  */
 public final class LtxModels implements AutoCloseable {
     private final LtxCheckpoint checkpoint;
@@ -27,6 +29,7 @@ public final class LtxModels implements AutoCloseable {
     private ComponentRunner upsampler;
     private ComponentRunner maskedTextEncoder;
     private ComponentRunner unmaskedTextEncoder;
+    private MemoryPlan memoryPlan;
 
     public LtxModels(final LtxCheckpoint checkpoint, final TextEncoderModel textEncoderModel,
             final LatentUpsamplerModel upsamplerModel, final Backend backend, final BackendOptions options) {
@@ -97,6 +100,19 @@ public final class LtxModels implements AutoCloseable {
             unmaskedTextEncoder = backend.textEncoder(textEncoderModel.config(), textEncoderModel.weights(), false, options);
         }
         return unmaskedTextEncoder;
+    }
+
+    /** Which components may stay open together within the options' memory budget (estimated once, from shapes). */
+    public synchronized MemoryPlan memoryPlan() {
+        if (memoryPlan == null) {
+            memoryPlan = MemoryPlan.of(checkpoint, textEncoderModel == null ? null : textEncoderModel.config(), options);
+        }
+        return memoryPlan;
+    }
+
+    /** Frees the transformer's session once denoising is done (it reopens if asked for again). */
+    public synchronized void releaseTransformer() {
+        transformer = closeQuietly(transformer);
     }
 
     /** Frees the text encoder's sessions (4.7 B parameters for T5-XXL) once prompts are encoded. */

@@ -37,10 +37,21 @@ public final class LtxPipeline {
         request.validate(vaeConfig.spatialCompression(), vaeConfig.temporalCompression());
     }
 
+    /**
+     * All three stages, one large component at a time when the memory budget requires it ({@link MemoryPlan}): the text
+     * encoder is closed before the transformer opens, and the transformer before the VAE decoder opens.
+     */
     public GenerationResult generate(final GenerationRequest request, final NoiseSource noise, final ProgressListener progress) {
         validate(request);
+        final MemoryPlan plan = models.memoryPlan();
         final PromptPair prompts = encodePrompts(request, progress);
+        if (plan.releaseTextEncoderAfterEncoding()) {
+            models.releaseTextEncoder();
+        }
         final GenerationResult latents = generateLatents(request, prompts, noise, progress);
+        if (plan.releaseTransformerBeforeDecoding()) {
+            models.releaseTransformer();
+        }
         return new GenerationResult(decode(latents.latents(), request, noise, progress), latents.latents(),
                 latents.stepLatents(), latents.sigmas());
     }

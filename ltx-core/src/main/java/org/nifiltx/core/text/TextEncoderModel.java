@@ -14,7 +14,7 @@ import org.nifiltx.core.safetensors.ShardedSafeTensors;
 /**
  * The T5 text encoder with its tokenizer, from a diffusers pipeline folder (its {@code text_encoder/} and
  * {@code tokenizer/}), a {@code text_encoder} folder whose sibling is {@code tokenizer/}, or a llama.cpp
- * {@code t5encoder} GGUF file (weights dequantized at load, vocabulary from its metadata).
+ * {@code t5encoder} GGUF file (weights dequantized when a graph asks for them, vocabulary from its metadata).
  */
 public record TextEncoderModel(T5Config config, WeightStore weights, T5Tokenizer tokenizer) {
 

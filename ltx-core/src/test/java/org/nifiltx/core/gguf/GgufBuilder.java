@@ -2,10 +2,10 @@ package org.nifiltx.core.gguf;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import org.nifiltx.core.testing.GgufBytes;
 
 /** Writes small GGUF files byte by byte, so tests control every field (including wrong ones). */
 final class GgufBuilder {
@@ -76,36 +76,31 @@ final class GgufBuilder {
     }
 
     static byte[] string(final String value) {
-        final byte[] bytes = value.getBytes(StandardCharsets.UTF_8);
-        return concat(u64(bytes.length), bytes);
+        return GgufBytes.string(value);
     }
 
     static byte[] u32(final long value) {
-        return le(4).putInt((int) value).array();
+        return GgufBytes.u32(value);
     }
 
     static byte[] u64(final long value) {
-        return le(8).putLong(value).array();
+        return GgufBytes.u64(value);
     }
 
     static byte[] f32(final float value) {
-        return le(4).putFloat(value).array();
+        return GgufBytes.f32(value);
     }
 
     static byte[] f16(final float value) {
-        return le(2).putShort(Float.floatToFloat16(value)).array();
+        return GgufBytes.f16(value);
     }
 
     static ByteBuffer le(final int size) {
-        return ByteBuffer.allocate(size).order(ByteOrder.LITTLE_ENDIAN);
+        return GgufBytes.le(size);
     }
 
     static byte[] concat(final byte[]... parts) {
-        final ByteArrayOutputStream out = new ByteArrayOutputStream();
-        for (final byte[] part : parts) {
-            write(out, part);
-        }
-        return out.toByteArray();
+        return GgufBytes.concat(parts);
     }
 
     private static void write(final ByteArrayOutputStream out, final byte[] bytes) {

@@ -2,10 +2,13 @@ package org.nifiltx.core.gguf;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.lang.ref.WeakReference;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -20,6 +23,7 @@ import org.nifiltx.core.checkpoint.WeightStore;
 import org.nifiltx.core.error.LtxErrorCode;
 import org.nifiltx.core.error.LtxException;
 import org.nifiltx.core.safetensors.SafeTensors;
+import org.nifiltx.core.tensor.DType;
 import org.nifiltx.core.tensor.Tensor;
 import org.nifiltx.core.tensor.TensorBundle;
 
@@ -108,6 +112,35 @@ class T5GgufWeightsTest {
             }
         }
         return worst;
+    }
+
+    /**
+     * The store dequantizes a weight when asked and keeps nothing: two gets make two tensors, a loaded tensor nobody
+     * holds is collected while the store lives, and the fingerprint bytes are the file's quantized ones.
+     */
+    @Test
+    void weightsAreDequantizedOnDemandAndNotRetained() throws Exception {
+        final GgufFile file = GgufFile.open(resource("text_encoder.gguf"));
+        final WeightStore weights = T5GgufWeights.read(file).weights();
+        final String key = "encoder.block.0.layer.1.DenseReluDense.wo.weight";
+        final GgufTensorInfo info = file.tensor("enc.blk.0.ffn_down.weight");
+        assertEquals(GgmlType.Q8_0, info.type());
+        assertArrayEquals(new long[] {24, 64}, weights.lazy(key).shape());
+        assertEquals(DType.F32, weights.lazy(key).dtype());
+        assertEquals(info.byteLength(), weights.lazy(key).storedBytes().remaining());
+        assertEquals(file.rawData(info), weights.lazy(key).storedBytes());
+        final Tensor first = weights.get(key);
+        final Tensor second = weights.get(key);
+        assertNotSame(first, second);
+        assertArrayEquals(first.toFloatArray(), second.toFloatArray());
+        assertArrayEquals(file.dequantize(info).toFloatArray(), first.toFloatArray());
+        final WeakReference<Tensor> loaded = new WeakReference<>(weights.get(key));
+        for (int i = 0; i < 20 && loaded.get() != null; i++) {
+            System.gc();
+            Thread.sleep(10);
+        }
+        assertNull(loaded.get(), "the store kept a dequantized tensor alive");
+        assertTrue(weights.contains(key));
     }
 
     @Test

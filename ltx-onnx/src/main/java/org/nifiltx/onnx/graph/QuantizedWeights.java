@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import org.nifiltx.core.tensor.DType;
 import org.nifiltx.core.tensor.FloatFormats;
+import org.nifiltx.core.tensor.LazyTensor;
 import org.nifiltx.core.tensor.Tensor;
 
 /**
@@ -45,12 +46,20 @@ public class QuantizedWeights {
      * com.microsoft DynamicQuantizeMatMul takes.
      */
     public synchronized Int8 linear(final String key, final Tensor weight) {
+        return int8(key, LazyTensor.of(weight), true);
+    }
+
+    /**
+     * {@link #linear(String, Tensor)} on a weight not yet loaded: it is loaded only when not cached, and its float32
+     * values are dropped once quantized (a GGUF weight is dequantized here and nowhere else).
+     */
+    public synchronized Int8 linear(final String key, final LazyTensor weight) {
         return int8(key, weight, true);
     }
 
     /** A convolution weight [out, in, k...] as int8 in the same layout with per-output-channel scales. */
     public synchronized Int8 conv(final String key, final Tensor weight) {
-        return int8(key, weight, false);
+        return int8(key, LazyTensor.of(weight), false);
     }
 
     /**
@@ -73,14 +82,14 @@ public class QuantizedWeights {
         return new Tensor(DType.BF16, weight.shape(), out.flip());
     }
 
-    private Int8 int8(final String key, final Tensor weight, final boolean transpose) {
+    private Int8 int8(final String key, final LazyTensor weight, final boolean transpose) {
         final Tensor cachedValues = known.get(key + INT8_SUFFIX);
         final Tensor cachedScale = known.get(key + SCALE_SUFFIX);
         if (cachedValues != null && cachedScale != null && cachedScale.dim(0) == weight.dim(0)
                 && cachedValues.numel() == weight.numel()) {
             return new Int8(cachedValues, cachedScale);
         }
-        final Int8 made = quantize(weight, transpose);
+        final Int8 made = quantize(weight.load(), transpose);
         computed.put(key + INT8_SUFFIX, made.values());
         computed.put(key + SCALE_SUFFIX, made.scale());
         return made;

@@ -4,6 +4,7 @@ import java.util.Arrays;
 import java.util.List;
 import org.nifiltx.core.checkpoint.WeightStore;
 import org.nifiltx.core.tensor.DType;
+import org.nifiltx.core.tensor.LazyTensor;
 import org.nifiltx.core.tensor.Tensor;
 import org.nifiltx.onnx.graph.Attr;
 import org.nifiltx.onnx.graph.GraphBuilder;
@@ -35,7 +36,8 @@ public final class Linear {
     public static Value apply(final GraphBuilder graph, final WeightStore weights, final String name, final Value x,
             final long out, final long in, final Role role) {
         final String weightKey = name + ".weight";
-        final Tensor weight = weights.get(weightKey, out, in);
+        // not loaded yet: an int8 layer whose weight is cached never loads (nor, for GGUF, dequantizes) it
+        final LazyTensor weight = weights.lazy(weightKey, out, in);
         final Value bias = weights.contains(name + ".bias")
                 ? graph.weight(weights.prefix() + name + ".bias", weights.get(name + ".bias", out)) : null;
         return apply(graph, weights.prefix() + weightKey, weight, bias, x, role);
@@ -44,6 +46,11 @@ public final class Linear {
     /** A linear layer on an explicit weight tensor [out, in] registered under {@code fullKey}. */
     public static Value apply(final GraphBuilder graph, final String fullKey, final Tensor weight, final Value bias,
             final Value x, final Role role) {
+        return apply(graph, fullKey, LazyTensor.of(weight), bias, x, role);
+    }
+
+    private static Value apply(final GraphBuilder graph, final String fullKey, final LazyTensor weight, final Value bias,
+            final Value x, final Role role) {
         if (role == Role.BULK && graph.policy().int8()) {
             return int8(graph, fullKey, weight, bias, x);
         }
@@ -51,17 +58,17 @@ public final class Linear {
         if (fp8 && !graph.policy().bf16()) {
             // an fp8 checkpoint's block linear in fp32: one byte per weight, widened per call (never folded); bf16
             // mode widens it exactly to bf16 once (e4m3/e5m2 values are bf16 values), which decodes faster per call
-            return graph.linear(x, graph.weight(fullKey, weight), bias, true);
+            return graph.linear(x, graph.weight(fullKey, weight.load()), bias, true);
         }
         if (role == Role.BULK && graph.policy().bf16()) {
             // stored bf16, widened to float32 per layer just before its MatMul (see SessionConfig.narrowWeights)
             return graph.linear(x, graph.weight(fullKey + QuantizedWeights.BF16_SUFFIX,
-                    graph.policy().weights().bf16(fullKey, weight)), bias);
+                    graph.policy().weights().bf16(fullKey, weight.load())), bias);
         }
-        return graph.linear(x, graph.weight(fullKey, weight), bias);
+        return graph.linear(x, graph.weight(fullKey, weight.load()), bias);
     }
 
-    private static Value int8(final GraphBuilder graph, final String fullKey, final Tensor weight, final Value bias,
+    private static Value int8(final GraphBuilder graph, final String fullKey, final LazyTensor weight, final Value bias,
             final Value x) {
         final QuantizedWeights.Int8 q = graph.policy().weights().linear(fullKey, weight);
         final int out = Math.toIntExact(weight.dim(0));

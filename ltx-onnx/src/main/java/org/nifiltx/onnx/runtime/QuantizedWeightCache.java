@@ -18,6 +18,7 @@ import java.util.logging.Logger;
 import org.nifiltx.core.backend.Precision;
 import org.nifiltx.core.checkpoint.WeightStore;
 import org.nifiltx.core.safetensors.SafeTensors;
+import org.nifiltx.core.tensor.LazyTensor;
 import org.nifiltx.core.tensor.Tensor;
 import org.nifiltx.core.tensor.TensorBundle;
 import org.nifiltx.onnx.graph.QuantizedWeights;
@@ -25,7 +26,7 @@ import org.nifiltx.onnx.graph.QuantizedWeights;
 /**
  * Reduced-precision weights on disk, so int8 quantization happens once per checkpoint and not at every start: one
  * safetensors file per (component, precision, weights), mapped back zero-copy and handed to ONNX Runtime as is. The
- * key is a SHA-256 over every weight's name, dtype, shape and three 4 KiB samples of its bytes (cheap at 10+ GB, and
+ * key is a SHA-256 over every weight's name, dtype, shape and three 4 KiB samples of its stored bytes (cheap at 10+ GB, and
  * any retrained or re-exported checkpoint changes it), plus the quantization scheme version. Files are written to a
  * temporary name and moved into place: a crash never leaves a half-written cache that a later start would trust.
  */
@@ -103,9 +104,10 @@ public final class QuantizedWeightCache {
             digest.update(("scheme " + SCHEME_VERSION + " " + precision.label() + " " + weights.component())
                     .getBytes(StandardCharsets.UTF_8));
             for (final String name : new TreeSet<>(weights.keys())) {
-                final Tensor t = weights.get(name);
+                // the stored bytes (mapped, still quantized for GGUF): hashing never loads a weight
+                final LazyTensor t = weights.lazy(name);
                 digest.update((name + " " + t.dtype() + " " + Tensor.shapeString(t.shape())).getBytes(StandardCharsets.UTF_8));
-                final ByteBuffer data = t.data();
+                final ByteBuffer data = t.storedBytes();
                 final int n = data.remaining();
                 for (final int start : new int[] {0, Math.max(0, n / 2 - SAMPLE / 2), Math.max(0, n - SAMPLE)}) {
                     digest.update(data.duplicate().position(start).limit(Math.min(n, start + SAMPLE)));

@@ -1,6 +1,6 @@
 package org.nifiltx.onnx.model.vae;
 
-import java.lang.management.ManagementFactory;
+import org.nifiltx.core.backend.BackendOptions;
 import org.nifiltx.core.checkpoint.VaeConfig;
 
 /**
@@ -15,7 +15,7 @@ public final class DecodeMemory {
     /** Peak bytes of a decode ÷ (widest activation × 4 bytes); see the class comment. */
     public static final int PEAK_FACTOR = 6;
     /** Share of physical memory a decode may use when no budget is given. */
-    public static final double DEFAULT_BUDGET_SHARE = 0.5;
+    public static final double DEFAULT_BUDGET_SHARE = BackendOptions.DEFAULT_BUDGET_SHARE;
     /** Smallest spatial tile the policy picks, in latent pixels (one pixel of blend needs two). */
     static final int MIN_TILE_LATENT = 2;
     /** Smallest temporal tile the policy picks, in latent frames after the first (diffusers' 16 frames ÷ 8). */
@@ -24,16 +24,9 @@ public final class DecodeMemory {
     private DecodeMemory() {
     }
 
-    /**
-     * Default budget: half the machine's physical memory, read through {@code com.sun.management}. Physical memory
-     * rather than the JVM heap because ONNX Runtime allocates activations natively, outside the heap.
-     */
+    /** Default budget: half the machine's physical memory, as every budget of a generation ({@link BackendOptions}). */
     public static long defaultBudgetBytes() {
-        final java.lang.management.OperatingSystemMXBean bean = ManagementFactory.getOperatingSystemMXBean();
-        if (bean instanceof com.sun.management.OperatingSystemMXBean system) {
-            return (long) (system.getTotalMemorySize() * DEFAULT_BUDGET_SHARE);
-        }
-        return (long) (Runtime.getRuntime().maxMemory() * DEFAULT_BUDGET_SHARE);
+        return BackendOptions.defaultMemoryBudgetBytes();
     }
 
     /** Estimated peak bytes of one decoder run on latents of {@code batch} × F × h × w. */

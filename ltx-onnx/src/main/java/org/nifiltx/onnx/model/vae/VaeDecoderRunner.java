@@ -63,11 +63,17 @@ public final class VaeDecoderRunner implements ComponentRunner {
     /** A runner that tiles automatically so that a decode's estimated peak stays within {@code budgetBytes}. */
     public static VaeDecoderRunner open(final LtxCheckpoint checkpoint, final SessionConfig config,
             final long budgetBytes) {
+        return open(checkpoint, config, budgetBytes, NumericPolicy.fp32());
+    }
+
+    /** A runner computing as {@code policy} says that tiles automatically within {@code budgetBytes}. */
+    public static VaeDecoderRunner open(final LtxCheckpoint checkpoint, final SessionConfig config,
+            final long budgetBytes, final NumericPolicy policy) {
         if (budgetBytes <= 0) {
             throw new LtxException(LtxErrorCode.INVALID_ARGUMENT,
                     "vae-decode: memory budget must be positive, got " + budgetBytes + " bytes");
         }
-        return create(checkpoint, config, null, budgetBytes, NumericPolicy.fp32());
+        return create(checkpoint, config, null, budgetBytes, policy);
     }
 
     /** A runner that always decodes with {@code tiling} ({@link DecodeTiling#NONE}: always whole). */

@@ -1,0 +1,131 @@
+package org.nifiltx.core.pipeline;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.nifiltx.core.backend.Backend;
+import org.nifiltx.core.backend.BackendOptions;
+import org.nifiltx.core.backend.ComponentRunner;
+import org.nifiltx.core.checkpoint.LtxCheckpoint;
+import org.nifiltx.core.checkpoint.T5Config;
+import org.nifiltx.core.checkpoint.WeightStore;
+import org.nifiltx.core.tensor.Tensor;
+import org.nifiltx.core.tensor.TensorBundle;
+import org.nifiltx.core.testing.TinyFixtures;
+import org.nifiltx.core.text.TextEncoderModel;
+
+/**
+ * {@link LtxPipeline#generate} opens and closes the large components in the order the memory budget requires: with a
+ * small budget the text encoder is closed before the transformer opens and the transformer before the VAE decoder
+ * opens; with a large one they stay open until the models close. The backend is a fake that records every open and
+ * close and answers with zeros of the right shapes.
+ */
+class ComponentOrderTest {
+    /** Opens runners that record their lifecycle in {@link #events}. */
+    private static final class RecordingBackend implements Backend {
+        final List<String> events = new ArrayList<>();
+
+        @Override
+        public boolean handles(final String backendName) {
+            return true;
+        }
+
+        @Override
+        public String unavailableReason(final BackendOptions options) {
+            return null;
+        }
+
+        @Override
+        public ComponentRunner textEncoder(final T5Config config, final WeightStore weights, final boolean useMask,
+                final BackendOptions options) {
+            return runner("text encoder", in -> {
+                final long[] ids = in.get("input_ids").shape();
+                return Map.of("last_hidden_state", zeros(ids[0], ids[1], config.dModel()));
+            });
+        }
+
+        @Override
+        public ComponentRunner transformer(final LtxCheckpoint checkpoint, final BackendOptions options) {
+            return runner("transformer", in -> Map.of("out", zeros(in.get("hidden_states").shape())));
+        }
+
+        @Override
+        public ComponentRunner vaeDecoder(final LtxCheckpoint checkpoint, final BackendOptions options) {
+            return runner("vae decoder", in -> {
+                final long[] z = in.get("latents_normalized").shape();
+                return Map.of("video", zeros(z[0], 3, 8 * (z[2] - 1) + 1, 32 * z[3], 32 * z[4]));
+            });
+        }
+
+        private ComponentRunner runner(final String name, final java.util.function.Function<TensorBundle, Map<String, Tensor>> run) {
+            events.add("open " + name);
+            return new ComponentRunner() {
+                @Override
+                public TensorBundle run(final TensorBundle inputs) {
+                    return TensorBundle.of(run.apply(inputs));
+                }
+
+                @Override
+                public void close() {
+                    events.add("close " + name);
+                }
+            };
+        }
+    }
+
+    private static Tensor zeros(final long... shape) {
+        return Tensor.ofFloats(shape, new float[Math.toIntExact(Tensor.numel(shape))]);
+    }
+
+    private static List<String> generate(final long budgetBytes) {
+        final RecordingBackend backend = new RecordingBackend();
+        final GenerationRequest request = GenerationRequest.builder().prompt("a red fox").numFrames(9).height(64).width(96)
+                .timesteps(List.of(1.0, 0.725)).guidanceScale(1).maxLength(16).build();
+        try (LtxModels models = new LtxModels(LtxCheckpoint.open(TinyFixtures.path("model/ltxv-tiny.safetensors")),
+                TextEncoderModel.open(TinyFixtures.path("model/diffusers")), null, backend,
+                BackendOptions.cpu().withMemoryBudget(budgetBytes))) {
+            final GenerationResult result = new LtxPipeline(models).generate(request, new SeededNoise(0), ProgressListener.NONE);
+            assertEquals(List.of(9L, 64L, 96L, 3L), List.of(result.frames().dim(0), result.frames().dim(1),
+                    result.frames().dim(2), result.frames().dim(3)));
+            backend.events.add("models closed");
+        } finally {
+            backend.events.add("done");
+        }
+        return backend.events;
+    }
+
+    @Test
+    void aSmallBudgetOpensOneLargeComponentAtATime() {
+        assertEquals(List.of("open text encoder", "close text encoder", "open transformer", "close transformer",
+                "open vae decoder", "models closed", "close vae decoder", "done"), generate(1));
+    }
+
+    @Test
+    void aLargeBudgetKeepsEveryComponentOpenUntilTheModelsClose() {
+        assertEquals(List.of("open text encoder", "open transformer", "open vae decoder", "models closed",
+                "close text encoder", "close transformer", "close vae decoder", "done"), generate(Long.MAX_VALUE / 4));
+    }
+
+    @Test
+    void theTinyModelsPlanFollowsItsEstimates() {
+        try (LtxModels models = new LtxModels(LtxCheckpoint.open(TinyFixtures.path("model/ltxv-tiny.safetensors")),
+                TextEncoderModel.open(TinyFixtures.path("model/diffusers")), null, new RecordingBackend(),
+                BackendOptions.cpu().withMemoryBudget(1))) {
+            final MemoryPlan plan = models.memoryPlan();
+            // fp32: 4 bytes per parameter of the checkpoint's own stores
+            assertEquals(4 * models.textEncoderModel().orElseThrow().weights().parameterCount(), plan.textEncoderBytes());
+            assertEquals(4 * models.checkpoint().transformerWeights().parameterCount(), plan.transformerBytes());
+            assertEquals(4 * models.checkpoint().vaeWeights().scoped("decoder").parameterCount(), plan.vaeDecoderBytes());
+            assertTrue(plan.releaseTextEncoderAfterEncoding());
+            assertTrue(plan.releaseTransformerBeforeDecoding());
+            final MemoryPlan fits = new MemoryPlan(plan.textEncoderBytes() + plan.transformerBytes(), plan.textEncoderBytes(),
+                    plan.transformerBytes(), plan.vaeDecoderBytes());
+            assertFalse(fits.releaseTextEncoderAfterEncoding());
+        }
+    }
+}

@@ -1,0 +1,85 @@
+package org.nifiltx.core.pipeline;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.nifiltx.core.backend.Precision;
+import org.nifiltx.core.checkpoint.T5Config;
+import org.nifiltx.core.checkpoint.TransformerConfig;
+
+/** Resident-size estimates at the real widths, and the release decisions at their boundaries. */
+class MemoryPlanTest {
+    /** LTX-Video 2B 0.9.x: 28 layers, 32 heads × 64 = 2048 wide, caption 4096, 128 latent channels. */
+    private static final TransformerConfig LTX_2B = new TransformerConfig(28, 32, 64, 128, 128, 2048, 4096, 1, 1, 1e-6, 1e-5,
+            10000.0, new int[] {20, 2048, 2048}, 1000.0, Optional.of(true));
+    /** T5 v1.1 XXL encoder: 24 layers, d_model 4096, 64 heads × 64, d_ff 10240, vocabulary 32128. */
+    private static final T5Config T5_XXL = new T5Config(4096, 24, 64, 64, 10240, 32128, 32, 128, 1e-6, "gated-gelu");
+
+    @Test
+    void transformer2bParameters() {
+        final MemoryPlan.Parameters p = MemoryPlan.transformer(LTX_2B);
+        // per block 16 · 2048² quantized weights (attn1 4, attn2 4, feed-forward 8), 13 · 2048 output channels
+        assertEquals(28L * 16 * 2048 * 2048, p.quantizedWeights());
+        assertEquals(1_879_048_192L, p.quantizedWeights());
+        assertEquals(745_472L, p.quantizedChannels());
+        assertEquals(44_337_280L, p.other());
+        assertEquals(1_923_385_472L, p.total());
+        assertEquals(7_693_541_888L, p.residentBytes(Precision.FP32));
+        assertEquals(1_879_048_192L + 745_472L * 5 + 44_337_280L * 4, p.residentBytes(Precision.INT8));
+        assertEquals(2_060_124_672L, p.residentBytes(Precision.INT8));
+    }
+
+    @Test
+    void t5XxlParameters() {
+        final MemoryPlan.Parameters p = MemoryPlan.textEncoder(T5_XXL);
+        // per block 4 · 4096² attention + 3 · 4096 · 10240 feed-forward weights
+        assertEquals(24L * (4L * 4096 * 4096 + 3L * 4096 * 10240), p.quantizedWeights());
+        assertEquals(4_630_511_616L, p.quantizedWeights());
+        assertEquals(983_040L, p.quantizedChannels());
+        // embedding 32128 · 4096, relative bias 32 · 64, 2 norms per block, the final norm
+        assertEquals(32128L * 4096 + 32 * 64 + 24 * 2 * 4096 + 4096, p.other());
+        assertEquals(131_799_040L, p.other());
+        assertEquals(4_762_310_656L, p.total());
+        assertEquals(19_049_242_624L, p.residentBytes(Precision.FP32));
+        assertEquals(5_162_622_976L, p.residentBytes(Precision.INT8));
+    }
+
+    @Test
+    void unquantizedComponentsAreFloat32InEveryPrecision() {
+        assertEquals(400, MemoryPlan.Parameters.unquantized(100).residentBytes(Precision.INT8));
+        assertEquals(400, MemoryPlan.Parameters.unquantized(100).residentBytes(Precision.BF16));
+    }
+
+    @Test
+    void autoMustBeResolvedFirst() {
+        final IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> MemoryPlan.transformer(LTX_2B).residentBytes(Precision.AUTO));
+        assertEquals("resolve Precision.AUTO before estimating memory", e.getMessage());
+    }
+
+    @Test
+    void int8T5AndTransformerDoNotFitHalfOfTwelveGigabytes() {
+        final long t5 = MemoryPlan.textEncoder(T5_XXL).residentBytes(Precision.INT8);
+        final long transformer = MemoryPlan.transformer(LTX_2B).residentBytes(Precision.INT8);
+        final MemoryPlan halfOf12 = new MemoryPlan(6L << 30, t5, transformer, 1L << 30);
+        assertTrue(halfOf12.releaseTextEncoderAfterEncoding());
+        assertFalse(halfOf12.releaseTransformerBeforeDecoding());
+    }
+
+    @Test
+    void decisionsAtTheirBoundaries() {
+        final MemoryPlan exact = new MemoryPlan(300, 100, 200, 100);
+        assertFalse(exact.releaseTextEncoderAfterEncoding());
+        assertFalse(exact.releaseTransformerBeforeDecoding());
+        final MemoryPlan oneLess = new MemoryPlan(299, 100, 200, 100);
+        assertTrue(oneLess.releaseTextEncoderAfterEncoding());
+        assertTrue(oneLess.releaseTransformerBeforeDecoding());
+        final MemoryPlan decoderOnly = new MemoryPlan(300, 100, 200, 101);
+        assertFalse(decoderOnly.releaseTextEncoderAfterEncoding());
+        assertTrue(decoderOnly.releaseTransformerBeforeDecoding());
+    }
+}
