@@ -14,6 +14,8 @@ import org.nifiltx.core.backend.LatentUpsamplerModel;
 import org.nifiltx.core.checkpoint.LtxCheckpoint;
 import org.nifiltx.core.error.LtxErrorCode;
 import org.nifiltx.core.error.LtxException;
+import org.nifiltx.core.lora.LoraMerge;
+import org.nifiltx.core.lora.LoraSpec;
 import org.nifiltx.core.pipeline.Compat;
 import org.nifiltx.core.pipeline.Condition;
 import org.nifiltx.core.pipeline.Defaults;
@@ -128,6 +130,9 @@ final class GenerateCommand implements Callable<Integer> {
     @Mixin
     BackendMixin backendOptions;
 
+    @Mixin
+    LoraOptions lora;
+
     @Option(names = "--upsampler", description = "latent upsampler (ltxv-spatial-upscaler-0.9.8.safetensors): enables multi-scale")
     Path upsampler;
 
@@ -149,7 +154,7 @@ final class GenerateCommand implements Callable<Integer> {
             spec.commandLine().getErr().println("ltx: --model demo is a tiny random-weight model built in; its output is noise, not the prompt");
         }
         final Path modelPath = demo ? DemoModel.cached() : Path.of(model);
-        final LtxCheckpoint checkpoint = LtxCheckpoint.open(modelPath);
+        final LtxCheckpoint checkpoint = LoraMerge.apply(LtxCheckpoint.open(modelPath), inputs.loras());
         final GenerationRequest request = request(inputs.image(), inputs.conditions(), inputs.config().orElse(null), demo);
         request.validate(checkpoint.vaeConfig().spatialCompression(), checkpoint.vaeConfig().temporalCompression());
         final Path encoderPath = textEncoder != null ? textEncoder : modelPath;
@@ -214,7 +219,7 @@ final class GenerateCommand implements Callable<Integer> {
 
     /** What {@link GenerateInputs#check} produced from the options that need no model. */
     record Checked(Tensor image, List<Condition> conditions, TensorBundle noise, Backend backend, BackendOptions options,
-            Optional<PipelineConfig> config) {
+            Optional<PipelineConfig> config, List<LoraSpec> loras) {
     }
 
     /** The checks that need no model, in the order a user reads the options. */
@@ -253,6 +258,9 @@ final class GenerateCommand implements Callable<Integer> {
             }
             // every pass setting is checked before any file is read
             command.request(null, List.of(), config, DemoModel.NAME.equals(command.model));
+            // --lora replaces the config's list, as every explicit option overrides its key
+            final List<LoraSpec> loras = command.lora.given() || config == null ? command.lora.specs()
+                    : config.loras().stream().map(LoraSpec::requireExists).toList();
             final Path imagePath = command.image;
             final List<Conditions.Condition> parsed = command.conditions == null ? List.of() : Conditions.parse(command.conditions);
             final String mode = command.mode == null ? (imagePath == null ? "t2v" : "i2v") : command.mode.toLowerCase(Locale.ROOT);
@@ -286,7 +294,7 @@ final class GenerateCommand implements Callable<Integer> {
             }
             requireFile(command.noise, "noise file");
             final TensorBundle noise = command.noise == null ? null : SafeTensors.read(command.noise);
-            return new Checked(image, conditions, noise, backend, options, Optional.ofNullable(config));
+            return new Checked(image, conditions, noise, backend, options, Optional.ofNullable(config), loras);
         }
 
         /** The config's paths are the defaults of --model, --upsampler (multi-scale configs) and --text-encoder. */

@@ -38,11 +38,12 @@ public final class LoraMerge {
         if (loras.isEmpty()) {
             return base;
         }
+        final List<LoraAdapter> adapters = check(base, loras);
         final Map<String, float[]> merged = new LinkedHashMap<>();
         final List<String> applied = new ArrayList<>();
-        for (final LoraSpec spec : loras) {
-            final LoraAdapter adapter = LoraAdapter.read(spec.file());
-            requireFits(base, adapter);
+        for (int i = 0; i < loras.size(); i++) {
+            final LoraSpec spec = loras.get(i);
+            final LoraAdapter adapter = adapters.get(i);
             for (final LoraAdapter.Module module : adapter.modules().values()) {
                 final String key = module.name() + ".weight";
                 final float[] weight = merged.computeIfAbsent(key, k -> base.get(k).toFloatArray());
@@ -54,6 +55,20 @@ public final class LoraMerge {
         merged.forEach((key, values) -> replacements.put(key, Tensor.ofFloats(base.get(key).shape(), values)));
         final String variant = (base.variant().isEmpty() ? "" : base.variant() + " + ") + "lora " + String.join(" + ", applied);
         return base.withReplaced(replacements, variant);
+    }
+
+    /**
+     * Reads every adapter and checks it against {@code base} without merging (what a configuration check can afford);
+     * the errors are those of {@link #merge}.
+     */
+    public static List<LoraAdapter> check(final WeightStore base, final List<LoraSpec> loras) {
+        final List<LoraAdapter> adapters = new ArrayList<>();
+        for (final LoraSpec spec : loras) {
+            final LoraAdapter adapter = LoraAdapter.read(spec.file());
+            requireFits(base, adapter);
+            adapters.add(adapter);
+        }
+        return List.copyOf(adapters);
     }
 
     private static void requireFits(final WeightStore base, final LoraAdapter adapter) {
