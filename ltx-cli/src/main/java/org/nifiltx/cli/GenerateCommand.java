@@ -28,6 +28,7 @@ import org.nifiltx.core.pipeline.PipelineConfig;
 import org.nifiltx.core.pipeline.PromptPair;
 import org.nifiltx.core.pipeline.SeededNoise;
 import org.nifiltx.core.pipeline.SuppliedNoise;
+import org.nifiltx.core.pipeline.TemporalUpsampling;
 import org.nifiltx.core.safetensors.SafeTensors;
 import org.nifiltx.core.tensor.Tensor;
 import org.nifiltx.core.tensor.TensorBundle;
@@ -133,7 +134,8 @@ final class GenerateCommand implements Callable<Integer> {
     @Mixin
     LoraOptions lora;
 
-    @Option(names = "--upsampler", description = "latent upsampler (ltxv-spatial-upscaler-0.9.8.safetensors): enables multi-scale")
+    @Option(names = "--upsampler", description = "latent upsampler (ltxv-spatial-upscaler-0.9.8.safetensors): enables multi-scale; "
+            + "a temporal or spatio-temporal one makes the first pass at half the frame rate (--num-frames 16N+1)")
     Path upsampler;
 
     @Option(names = "--second-pass-timesteps", split = ",", description = "multi-scale second pass flow times (default 0.9094,0.725,0.4219)")
@@ -154,12 +156,15 @@ final class GenerateCommand implements Callable<Integer> {
             spec.commandLine().getErr().println("ltx: --model demo is a tiny random-weight model built in; its output is noise, not the prompt");
         }
         final Path modelPath = demo ? DemoModel.cached() : Path.of(model);
-        final LtxCheckpoint checkpoint = LoraMerge.apply(LtxCheckpoint.open(modelPath), inputs.loras());
+        final LtxCheckpoint opened = LtxCheckpoint.open(modelPath);
         final GenerationRequest request = request(inputs.image(), inputs.conditions(), inputs.config().orElse(null), demo);
-        request.validate(checkpoint.vaeConfig().spatialCompression(), checkpoint.vaeConfig().temporalCompression());
+        request.validate(opened.vaeConfig().spatialCompression(), opened.vaeConfig().temporalCompression());
         final Path encoderPath = textEncoder != null ? textEncoder : modelPath;
         final TextEncoderModel encoder = TextEncoderModel.open(encoderPath);
         final LatentUpsamplerModel upsamplerModel = upsampler == null ? null : LatentUpsamplerModel.open(upsampler);
+        TemporalUpsampling.validate(request, upsamplerModel, opened.vaeConfig().temporalCompression());
+        // merged last: with a large model the merge takes a while, and every value is checked by now
+        final LtxCheckpoint checkpoint = LoraMerge.apply(opened, inputs.loras());
         final NoiseSource noiseSource = inputs.noise() == null ? new SeededNoise(seed) : new SuppliedNoise(inputs.noise(), new SeededNoise(seed));
         final ConsoleProgress progress = ConsoleProgress.forConsole(spec.commandLine().getErr());
         final GenerationResult result;

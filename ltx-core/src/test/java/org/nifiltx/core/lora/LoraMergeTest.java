@@ -1,5 +1,6 @@
 package org.nifiltx.core.lora;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -20,6 +21,7 @@ import org.nifiltx.core.error.LtxErrorCode;
 import org.nifiltx.core.error.LtxException;
 import org.nifiltx.core.safetensors.SafeTensors;
 import org.nifiltx.core.tensor.DType;
+import org.nifiltx.core.tensor.FloatFormats;
 import org.nifiltx.core.tensor.Tensor;
 import org.nifiltx.core.tensor.TensorBundle;
 import org.nifiltx.core.testing.Parity;
@@ -85,6 +87,25 @@ class LoraMergeTest {
         // W[o, j] + 0.5 * (3 / 1) * up[o] * down[j] at o = 5, j = 7
         final float expected = base[5 * 32 + 7] + 0.5f * 3f * (5 * -0.02f) * (7 * 0.01f);
         assertEquals(expected, merged[5 * 32 + 7], 1e-7f);
+    }
+
+    @Test
+    void narrowBaseWeightsAreUpcastMergedAndKeptFloat32() {
+        final float[] w = BASE.get(Q).toFloatArray();
+        final byte[] bf16 = new byte[2 * w.length];
+        final float[] rounded = new float[w.length];
+        for (int i = 0; i < w.length; i++) {
+            final short bits = FloatFormats.floatToBf16(w[i]);
+            bf16[2 * i] = (byte) bits;
+            bf16[2 * i + 1] = (byte) (bits >> 8);
+            rounded[i] = FloatFormats.bf16ToFloat(bits);
+        }
+        final WeightStore narrow = BASE.withReplaced(Map.of(Q, Tensor.ofBytes(DType.BF16, BASE.get(Q).shape(), bf16)), "");
+        final WeightStore rounded32 = BASE.withReplaced(Map.of(Q, Tensor.ofFloats(BASE.get(Q).shape(), rounded)), "");
+        final List<LoraSpec> lora = List.of(new LoraSpec(lora("ltx-lora-diffusers.safetensors"), 0.75));
+        final Tensor merged = LoraMerge.merge(narrow, lora).get(Q);
+        assertEquals(DType.F32, merged.dtype());
+        assertArrayEquals(LoraMerge.merge(rounded32, lora).get(Q).toFloatArray(), merged.toFloatArray());
     }
 
     @Test
