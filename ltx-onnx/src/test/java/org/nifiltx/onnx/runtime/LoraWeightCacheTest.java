@@ -83,4 +83,16 @@ class LoraWeightCacheTest {
         assertEquals(cache.fileFor("transformer", Precision.INT8, weights),
                 cache.fileFor("transformer", Precision.INT8, weights.withReplaced(Map.of(), "")));
     }
+
+    @Test
+    void theSampledBytesAloneAlsoSeparateTheFixtureVariants() {
+        // without the variant name the key still differs here: the merged layers' sampled bytes changed
+        final QuantizedWeightCache cache = new QuantizedWeightCache(dir);
+        final WeightStore base = BASE.transformerWeights();
+        final WeightStore threeQuarters = LoraMerge.merge(base, List.of(new LoraSpec(LORA, 0.75))).withReplaced(Map.of(), "");
+        final WeightStore full = LoraMerge.merge(base, List.of(new LoraSpec(LORA, 1.0))).withReplaced(Map.of(), "");
+        final TreeSet<Path> files = new TreeSet<>(List.of(cache.fileFor("transformer", Precision.INT8, base),
+                cache.fileFor("transformer", Precision.INT8, threeQuarters), cache.fileFor("transformer", Precision.INT8, full)));
+        assertEquals(3, files.size(), files.toString());
+    }
 }
