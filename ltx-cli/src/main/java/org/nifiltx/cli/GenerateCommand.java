@@ -14,6 +14,8 @@ import org.nifiltx.core.backend.LatentUpsamplerModel;
 import org.nifiltx.core.checkpoint.LtxCheckpoint;
 import org.nifiltx.core.error.LtxErrorCode;
 import org.nifiltx.core.error.LtxException;
+import org.nifiltx.core.lora.LoraMerge;
+import org.nifiltx.core.lora.LoraSpec;
 import org.nifiltx.core.pipeline.Compat;
 import org.nifiltx.core.pipeline.Condition;
 import org.nifiltx.core.pipeline.Defaults;
@@ -25,6 +27,7 @@ import org.nifiltx.core.pipeline.NoiseSource;
 import org.nifiltx.core.pipeline.PipelineConfig;
 import org.nifiltx.core.pipeline.SeededNoise;
 import org.nifiltx.core.pipeline.SuppliedNoise;
+import org.nifiltx.core.pipeline.TemporalUpsampling;
 import org.nifiltx.core.safetensors.SafeTensors;
 import org.nifiltx.core.tensor.Tensor;
 import org.nifiltx.core.tensor.TensorBundle;
@@ -127,7 +130,11 @@ final class GenerateCommand implements Callable<Integer> {
     @Mixin
     BackendMixin backendOptions;
 
-    @Option(names = "--upsampler", description = "latent upsampler (ltxv-spatial-upscaler-0.9.8.safetensors): enables multi-scale")
+    @Mixin
+    LoraOptions lora;
+
+    @Option(names = "--upsampler", description = "latent upsampler (ltxv-spatial-upscaler-0.9.8.safetensors): enables multi-scale; "
+            + "a temporal or spatio-temporal one makes the first pass at half the frame rate (--num-frames 16N+1)")
     Path upsampler;
 
     @Option(names = "--second-pass-timesteps", split = ",", description = "multi-scale second pass flow times (default 0.9094,0.725,0.4219)")
@@ -153,12 +160,15 @@ final class GenerateCommand implements Callable<Integer> {
             spec.commandLine().getErr().println("ltx: --model demo is a tiny random-weight model built in; its output is noise, not the prompt");
         }
         final Path modelPath = demo ? DemoModel.cached() : Path.of(model);
-        final LtxCheckpoint checkpoint = LtxCheckpoint.open(modelPath);
+        final LtxCheckpoint opened = LtxCheckpoint.open(modelPath);
         final GenerationRequest request = request(inputs.image(), inputs.conditions(), inputs.config().orElse(null), demo);
-        request.validate(checkpoint.vaeConfig().spatialCompression(), checkpoint.vaeConfig().temporalCompression());
+        request.validate(opened.vaeConfig().spatialCompression(), opened.vaeConfig().temporalCompression());
         final Path encoderPath = textEncoder != null ? textEncoder : modelPath;
         final TextEncoderModel encoder = TextEncoderModel.open(encoderPath);
         final LatentUpsamplerModel upsamplerModel = upsampler == null ? null : LatentUpsamplerModel.open(upsampler);
+        TemporalUpsampling.validate(request, upsamplerModel, opened.vaeConfig().temporalCompression());
+        // merged last: with a large model the merge takes a while, and every value is checked by now
+        final LtxCheckpoint checkpoint = LoraMerge.apply(opened, inputs.loras());
         final NoiseSource noiseSource = inputs.noise() == null ? new SeededNoise(seed) : new SuppliedNoise(inputs.noise(), new SeededNoise(seed));
         final ConsoleProgress progress = ConsoleProgress.forConsole(spec.commandLine().getErr());
         final GenerationResult result;
@@ -213,7 +223,7 @@ final class GenerateCommand implements Callable<Integer> {
 
     /** What {@link GenerateInputs#check} produced from the options that need no model. */
     record Checked(Tensor image, List<Condition> conditions, TensorBundle noise, Backend backend, BackendOptions options,
-            Optional<PipelineConfig> config) {
+            Optional<PipelineConfig> config, List<LoraSpec> loras) {
     }
 
     /** The checks that need no model, in the order a user reads the options. */
@@ -252,6 +262,9 @@ final class GenerateCommand implements Callable<Integer> {
             }
             // every pass setting is checked before any file is read
             command.request(null, List.of(), config, DemoModel.NAME.equals(command.model));
+            // --lora replaces the config's list, as every explicit option overrides its key
+            final List<LoraSpec> loras = command.lora.given() || config == null ? command.lora.specs()
+                    : config.loras().stream().map(LoraSpec::requireExists).toList();
             final Path imagePath = command.image;
             final List<Conditions.Condition> parsed = command.conditions == null ? List.of() : Conditions.parse(command.conditions);
             final String mode = command.mode == null ? (imagePath == null ? "t2v" : "i2v") : command.mode.toLowerCase(Locale.ROOT);
@@ -286,7 +299,7 @@ final class GenerateCommand implements Callable<Integer> {
             }
             requireFile(command.noise, "noise file");
             final TensorBundle noise = command.noise == null ? null : SafeTensors.read(command.noise);
-            return new Checked(image, conditions, noise, backend, options, Optional.ofNullable(config));
+            return new Checked(image, conditions, noise, backend, options, Optional.ofNullable(config), loras);
         }
 
         /** The config's paths are the defaults of --model, --upsampler (multi-scale configs) and --text-encoder. */

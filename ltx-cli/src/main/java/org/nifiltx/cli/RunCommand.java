@@ -15,6 +15,8 @@ import org.nifiltx.core.backend.LatentUpsamplerModel;
 import org.nifiltx.core.checkpoint.LtxCheckpoint;
 import org.nifiltx.core.error.LtxErrorCode;
 import org.nifiltx.core.error.LtxException;
+import org.nifiltx.core.lora.LoraMerge;
+import org.nifiltx.core.lora.LoraSpec;
 import org.nifiltx.core.safetensors.SafeTensors;
 import org.nifiltx.core.tensor.Tensor;
 import org.nifiltx.core.tensor.TensorBundle;
@@ -50,6 +52,9 @@ final class RunCommand implements Callable<Integer> {
     @Mixin
     BackendMixin backendOptions;
 
+    @Mixin
+    LoraOptions lora;
+
     @Option(names = "--no-mask", description = "text-encoder: run T5 without the attention mask (diffusers LTXPipeline)")
     boolean noMask;
 
@@ -84,9 +89,13 @@ final class RunCommand implements Callable<Integer> {
         if (maxLength < 1) {
             throw new LtxException(LtxErrorCode.INVALID_ARGUMENT, "--max-length must be at least 1, got " + maxLength);
         }
+        if (lora.given() && which != Component.TRANSFORMER) {
+            throw new LtxException(LtxErrorCode.INVALID_ARGUMENT, "--lora applies to the transformer component only");
+        }
+        final List<LoraSpec> loras = lora.specs();
         final Backend chosen = Backends.find(options);
         final TensorBundle result = switch (which) {
-            case TRANSFORMER, VAE_DECODE, VAE_ENCODE -> runCheckpointComponent(which, chosen, options);
+            case TRANSFORMER, VAE_DECODE, VAE_ENCODE -> runCheckpointComponent(which, chosen, options, loras);
             case TEXT_ENCODER -> runTextEncoder(chosen, options);
             case UPSAMPLE -> runUpsampler(chosen, options);
         };
@@ -94,9 +103,10 @@ final class RunCommand implements Callable<Integer> {
         return 0;
     }
 
-    private TensorBundle runCheckpointComponent(final Component which, final Backend chosen, final BackendOptions options) {
+    private TensorBundle runCheckpointComponent(final Component which, final Backend chosen, final BackendOptions options,
+            final List<LoraSpec> loras) {
         final TensorBundle in = SafeTensors.read(inputs);
-        final LtxCheckpoint checkpoint = LtxCheckpoint.open(model);
+        final LtxCheckpoint checkpoint = LoraMerge.apply(LtxCheckpoint.open(model), loras);
         final ComponentContract contract = switch (which) {
             case TRANSFORMER -> ComponentContract.transformer(checkpoint.transformerConfig());
             case VAE_DECODE -> ComponentContract.vaeDecode(checkpoint.vaeConfig());

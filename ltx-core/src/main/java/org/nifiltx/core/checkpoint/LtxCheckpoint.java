@@ -149,6 +149,12 @@ public final class LtxCheckpoint {
         return transformerWeights;
     }
 
+    /** This checkpoint with other transformer weights of the same config (LoRA adapters merged in). */
+    public LtxCheckpoint withTransformerWeights(final WeightStore weights) {
+        return new LtxCheckpoint(path, layout, transformerConfig, weights, vaeConfig, vaeWeights, schedulerConfig, textEncoder,
+                allowedInferenceSteps);
+    }
+
     public VaeConfig vaeConfig() {
         return vaeConfig;
     }

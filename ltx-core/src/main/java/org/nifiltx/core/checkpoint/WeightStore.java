@@ -25,21 +25,24 @@ public final class WeightStore {
     private final String component;
     private final Map<String, LazyTensor> tensors;
     private final String prefix;
+    private final String variant;
 
     /** A store of tensors already in memory or memory-mapped. */
     public WeightStore(final String component, final Map<String, Tensor> tensors) {
-        this(component, wrap(tensors), "");
+        this(component, wrap(tensors), "", "");
     }
 
-    private WeightStore(final String component, final Map<String, LazyTensor> tensors, final String prefix) {
+    private WeightStore(final String component, final Map<String, LazyTensor> tensors, final String prefix,
+            final String variant) {
         this.component = component;
         this.tensors = tensors;
         this.prefix = prefix;
+        this.variant = variant;
     }
 
     /** A store whose weights are made when asked for (see the class comment). */
     public static WeightStore lazy(final String component, final Map<String, LazyTensor> tensors) {
-        return new WeightStore(component, Collections.unmodifiableMap(new LinkedHashMap<>(tensors)), "");
+        return new WeightStore(component, Collections.unmodifiableMap(new LinkedHashMap<>(tensors)), "", "");
     }
 
     private static Map<String, LazyTensor> wrap(final Map<String, Tensor> tensors) {
@@ -50,7 +53,30 @@ public final class WeightStore {
 
     /** A view whose keys are relative to {@code subPrefix} (a trailing dot is added). */
     public WeightStore scoped(final String subPrefix) {
-        return new WeightStore(component, tensors, prefix + subPrefix + ".");
+        return new WeightStore(component, tensors, prefix + subPrefix + ".", variant);
+    }
+
+    /**
+     * The same weights with {@code replacements} (full keys, each already present) swapped in, in the original order, and
+     * {@code newVariant} saying how they were derived (e.g. the LoRA adapters merged in), so caches keyed by the weights
+     * also tell the variants apart by name.
+     */
+    public WeightStore withReplaced(final Map<String, Tensor> replacements, final String newVariant) {
+        if (!prefix.isEmpty()) {
+            throw new IllegalStateException("replace weights on the unscoped store, not under '" + prefix + "'");
+        }
+        final Map<String, LazyTensor> out = new LinkedHashMap<>(tensors);
+        for (final Map.Entry<String, Tensor> e : replacements.entrySet()) {
+            if (out.replace(e.getKey(), LazyTensor.of(e.getValue())) == null) {
+                throw new IllegalArgumentException("no weight '" + e.getKey() + "' to replace in the " + component + " weights");
+            }
+        }
+        return new WeightStore(component, Collections.unmodifiableMap(out), "", newVariant);
+    }
+
+    /** How these weights were derived from the checkpoint's ("" when they are the checkpoint's own). */
+    public String variant() {
+        return variant;
     }
 
     public String prefix() {

@@ -122,6 +122,13 @@ public record GenerationRequest(
                 compat, multiScale, downscaleFactor, newConditions, firstPass, secondPass);
     }
 
+    /** The same request over another frame count and rate (a pass at half the frame rate before a temporal upsampler). */
+    public GenerationRequest withTiming(final int newNumFrames, final double newFrameRate) {
+        return new GenerationRequest(prompt, negativePrompt, image, newNumFrames, height, width, steps, timesteps, secondPassTimesteps,
+                guidanceScale, stgScale, stgBlocks, rescale, newFrameRate, decodeTimestep, decodeNoiseScale, imageCondNoiseScale,
+                maxLength, compat, multiScale, downscaleFactor, conditions, firstPass, secondPass);
+    }
+
     /** Whether any step of any pass uses CFG: the negative prompt is then encoded. */
     public boolean classifierFreeGuidance() {
         return passes().stream().anyMatch(pass -> pass.guidance().anyClassifierFree());

@@ -73,13 +73,18 @@ public final class LtxModels implements AutoCloseable {
         return vaeEncoder;
     }
 
-    public synchronized ComponentRunner upsampler() {
+    /** The latent upsampler's model, or an INVALID_ARGUMENT error when none was given (multi-scale needs one). */
+    public LatentUpsamplerModel requireUpsamplerModel() {
         if (upsamplerModel == null) {
             throw new LtxException(LtxErrorCode.INVALID_ARGUMENT,
                     "multi-scale generation needs a latent upsampler (ltxv-spatial-upscaler-*.safetensors); none was given");
         }
+        return upsamplerModel;
+    }
+
+    public synchronized ComponentRunner upsampler() {
         if (upsampler == null) {
-            upsampler = backend.latentUpsampler(upsamplerModel, options);
+            upsampler = backend.latentUpsampler(requireUpsamplerModel(), options);
         }
         return upsampler;
     }

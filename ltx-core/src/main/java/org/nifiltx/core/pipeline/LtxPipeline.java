@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import org.nifiltx.core.backend.LatentUpsamplerModel;
 import org.nifiltx.core.checkpoint.TransformerConfig;
 import org.nifiltx.core.checkpoint.VaeConfig;
 import org.nifiltx.core.latent.LatentFilters;
@@ -35,6 +36,7 @@ public final class LtxPipeline {
     /** Checks the request against this model before any work. */
     public void validate(final GenerationRequest request) {
         request.validate(vaeConfig.spatialCompression(), vaeConfig.temporalCompression());
+        TemporalUpsampling.validate(request, models.upsamplerModel().orElse(null), vaeConfig.temporalCompression());
     }
 
     /**
@@ -97,19 +99,27 @@ public final class LtxPipeline {
             return new GenerationResult(null, LatentLayout.unpack(packed(latents, grid), grid.frames(), grid.height(), grid.width()),
                     steps, sigmaLists);
         }
-        final int firstHeight = reduced(request.height(), request.downscaleFactor(), spatial);
-        final int firstWidth = reduced(request.width(), request.downscaleFactor(), spatial);
-        final LatentGrid first = LatentGrid.of(request.numFrames(), firstHeight, firstWidth, spatial, temporal);
+        final LatentUpsamplerModel upsampler = models.requireUpsamplerModel();
+        // a time-doubling upsampler: the first pass makes every other frame at half the rate (see TemporalUpsampling)
+        final GenerationRequest firstRequest = TemporalUpsampling.applies(request, upsampler) ? TemporalUpsampling.firstPass(request)
+                : request;
+        // a temporal-only upsampler keeps the size: its first pass is not downscaled
+        final double downscale = upsampler.spatialUpsample() ? request.downscaleFactor() : 1.0;
+        final int firstHeight = reduced(request.height(), downscale, spatial);
+        final int firstWidth = reduced(request.width(), downscale, spatial);
+        final LatentGrid first = LatentGrid.of(firstRequest.numFrames(), firstHeight, firstWidth, spatial, temporal);
         final float[] initial = noise.draw(NoiseSource.INITIAL_LATENTS, new long[] {1, first.tokens(), transformerConfig.inChannels()})
                 .toFloatArray();
-        final float[] firstLatents = runPass(denoiser, request, prompts, noise, progress, first, initial, 1,
+        final float[] firstLatents = runPass(denoiser, firstRequest, prompts, noise, progress, first, initial, 1,
                 Schedules.forPass(models.checkpoint(), request, request.pass(1), first.tokens(), true), "denoise pass 1", steps,
                 sigmaLists);
         final Tensor firstUnpacked = LatentLayout.unpack(packed(firstLatents, first), first.frames(), first.height(), first.width());
         progress.stageStarted("upsample", 1);
         final Tensor upsampled = upsample(firstUnpacked);
         progress.stepDone("upsample", 1, 1);
-        final LatentGrid second = new LatentGrid(first.frames(), first.height() * 2, first.width() * 2, firstHeight * 2, firstWidth * 2);
+        final int factor = upsampler.spatialFactor();
+        final LatentGrid second = new LatentGrid(upsampler.outputFrames(first.frames()), first.height() * factor, first.width() * factor,
+                firstHeight * factor, firstWidth * factor);
         // The second pass's default list is not checked against the allowed flow times, as before per-pass settings.
         final float[] secondSigmas = Schedules.forPass(models.checkpoint(), request, request.pass(2), second.tokens(),
                 request.secondPass() != null);
@@ -155,7 +165,7 @@ public final class LtxPipeline {
                 vaeConfig.temporalCompression());
     }
 
-    /** Un-normalise, upsample ×2 in space, normalise, then AdaIN against the first pass (official multi-scale). */
+    /** Un-normalise, upsample (×2 in space and/or time), normalise, then AdaIN against the first pass (official multi-scale). */
     private Tensor upsample(final Tensor latents) {
         final Tensor raw = LatentNormalization.denormalize(latents, latentsMean, latentsStd);
         final Tensor up = models.upsampler().run(TensorBundle.of(Map.of("latents_raw", raw))).get("upsampled_raw");

@@ -15,6 +15,7 @@ import java.util.Set;
 import org.nifiltx.core.backend.Precision;
 import org.nifiltx.core.error.LtxErrorCode;
 import org.nifiltx.core.error.LtxException;
+import org.nifiltx.core.lora.LoraSpec;
 import org.nifiltx.core.schedule.RectifiedFlowConfig;
 
 /**
@@ -34,7 +35,7 @@ public final class PipelineConfig {
     private static final Set<String> TOP_KEYS = Set.of("pipeline_type", "checkpoint_path", "downscale_factor",
             "spatial_upscaler_model_path", "stg_mode", "decode_timestep", "decode_noise_scale", "text_encoder_model_name_or_path",
             "precision", "sampler", "first_pass", "second_pass", "prompt_enhancement_words_threshold",
-            "prompt_enhancer_image_caption_model_name_or_path", "prompt_enhancer_llm_model_name_or_path");
+            "prompt_enhancer_image_caption_model_name_or_path", "prompt_enhancer_llm_model_name_or_path", "lora");
 
     private final Path file;
     private final boolean multiScale;
@@ -47,6 +48,7 @@ public final class PipelineConfig {
     private final Path checkpoint;
     private final Path upsampler;
     private final Path textEncoder;
+    private final List<LoraSpec> loras;
     private final List<String> unknownKeys;
 
     private PipelineConfig(final Path file, final JsonNode root) {
@@ -73,6 +75,7 @@ public final class PipelineConfig {
         this.checkpoint = path(root, "checkpoint_path", folder);
         this.upsampler = path(root, "spatial_upscaler_model_path", folder);
         this.textEncoder = path(root, "text_encoder_model_name_or_path", folder);
+        this.loras = loras(root.get("lora"), folder);
         if (multiScale) {
             this.firstPass = pass(root, dict(root, "first_pass", unknown), sampler, "first_pass.");
             this.secondPass = pass(root, dict(root, "second_pass", unknown), sampler, "second_pass.");
@@ -171,6 +174,15 @@ public final class PipelineConfig {
         return Optional.ofNullable(textEncoder);
     }
 
+    /**
+     * {@code lora}: the adapters merged into the transformer, files resolved against the YAML's folder. An extension of
+     * the official format (whose configs name none): one entry or a list, each {@code FILE[:SCALE]} or a mapping
+     * {@code {path: FILE, scale: S}} (scale 1 when absent). It applies to every pass: adapters are merged at load.
+     */
+    public List<LoraSpec> loras() {
+        return loras;
+    }
+
     /** Keys this reader does not know, in file order. */
     public List<String> unknownKeys() {
         return unknownKeys;
@@ -180,6 +192,45 @@ public final class PipelineConfig {
     public Optional<String> warning() {
         return unknownKeys.isEmpty() ? Optional.empty()
                 : Optional.of("pipeline config " + file + ": ignored unknown keys " + String.join(", ", unknownKeys));
+    }
+
+    private static List<LoraSpec> loras(final JsonNode node, final Path folder) {
+        if (node == null || node.isNull()) {
+            return List.of();
+        }
+        final List<JsonNode> entries = new ArrayList<>();
+        if (node.isArray()) {
+            node.forEach(entries::add);
+        } else {
+            entries.add(node);
+        }
+        final List<LoraSpec> out = new ArrayList<>();
+        for (final JsonNode entry : entries) {
+            try {
+                out.add(lora(entry).resolvedAgainst(folder));
+            } catch (final LtxException e) {
+                throw e.getMessage().startsWith("pipeline config") ? e : invalid(e.getMessage());
+            }
+        }
+        return List.copyOf(out);
+    }
+
+    private static LoraSpec lora(final JsonNode entry) {
+        if (entry.isTextual()) {
+            return LoraSpec.parse(entry.asText());
+        }
+        final JsonNode path = entry.get("path");
+        final JsonNode scale = entry.get("scale");
+        if (!entry.isObject() || path == null || !path.isTextual() || path.asText().isBlank() || (scale != null && !scale.isNumber())) {
+            throw invalid("lora entries must be FILE[:SCALE] strings or {path: FILE, scale: NUMBER} mappings, got " + entry);
+        }
+        for (final Iterator<String> names = entry.fieldNames(); names.hasNext();) {
+            final String name = names.next();
+            if (!name.equals("path") && !name.equals("scale")) {
+                throw invalid("lora entry " + entry + " has an unknown key '" + name + "' (expected path and scale)");
+            }
+        }
+        return new LoraSpec(Path.of(path.asText()), scale == null ? 1.0 : scale.doubleValue());
     }
 
     private static JsonNode dict(final JsonNode root, final String name, final List<String> unknown) {

@@ -16,6 +16,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.nifiltx.core.backend.Precision;
 import org.nifiltx.core.error.LtxErrorCode;
 import org.nifiltx.core.error.LtxException;
+import org.nifiltx.core.lora.LoraSpec;
 import org.nifiltx.core.schedule.RectifiedFlowConfig;
 
 /** Official pipeline configs (values typed from configs/ltxv-*.yaml) mapped onto requests, and the refusals. */
@@ -167,6 +168,38 @@ class PipelineConfigTest {
                 + "please\"", "pipeline_type: multi-scale\nfirst_pass:\n  cfg_star_rescale: yes please\nsecond_pass: {}\n");
         assertRefused(LtxErrorCode.CORRUPT_FILE, "pipeline config " + dir.resolve("configs/pipeline.yaml")
                 + " must be a YAML mapping of keys to values", "- just\n- a list\n");
+    }
+
+    @Test
+    void loraEntriesResolveBesideTheConfig() throws IOException {
+        final Path file = write("""
+                lora:
+                  - loras/style.safetensors:0.8
+                  - path: /abs/detail.safetensors
+                  - {path: motion.safetensors, scale: -0.25}
+                """);
+        final Path folder = file.toAbsolutePath().getParent();
+        final PipelineConfig config = PipelineConfig.read(file);
+        assertEquals(List.of(new LoraSpec(folder.resolve("loras/style.safetensors"), 0.8),
+                new LoraSpec(Path.of("/abs/detail.safetensors"), 1.0), new LoraSpec(folder.resolve("motion.safetensors"), -0.25)),
+                config.loras());
+        assertEquals(List.of(), config.unknownKeys());
+        assertEquals(List.of(new LoraSpec(folder.resolve("one.safetensors"), 1.0)),
+                PipelineConfig.read(write("lora: one.safetensors\n")).loras());
+        assertEquals(List.of(), PipelineConfig.read(write("guidance_scale: 1\n")).loras());
+    }
+
+    @Test
+    void badLoraEntriesAreRefused() throws IOException {
+        assertRefused(LtxErrorCode.INVALID_ARGUMENT, "pipeline config: LoRA 'style.safetensors:strong': scale 'strong' is not a "
+                + "number; expected FILE[:SCALE], e.g. style.safetensors:0.8", "lora: [style.safetensors:strong]\n");
+        assertRefused(LtxErrorCode.INVALID_ARGUMENT, "pipeline config: lora entries must be FILE[:SCALE] strings or {path: FILE, "
+                + "scale: NUMBER} mappings, got {\"path\":\"a.safetensors\",\"scale\":\"high\"}",
+                "lora:\n  - path: a.safetensors\n    scale: high\n");
+        assertRefused(LtxErrorCode.INVALID_ARGUMENT, "pipeline config: lora entry {\"path\":\"a.safetensors\",\"weight\":1} "
+                + "has an unknown key 'weight' (expected path and scale)", "lora:\n  - path: a.safetensors\n    weight: 1\n");
+        assertRefused(LtxErrorCode.INVALID_ARGUMENT, "pipeline config: lora entries must be FILE[:SCALE] strings or {path: FILE, "
+                + "scale: NUMBER} mappings, got 3", "lora: [3]\n");
     }
 
     private void assertRefused(final LtxErrorCode code, final String message, final String yaml) throws IOException {

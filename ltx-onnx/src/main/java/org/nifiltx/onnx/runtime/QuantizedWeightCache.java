@@ -27,7 +27,8 @@ import org.nifiltx.onnx.graph.QuantizedWeights;
  * Reduced-precision weights on disk, so int8 quantization happens once per checkpoint and not at every start: one
  * safetensors file per (component, precision, weights), mapped back zero-copy and handed to ONNX Runtime as is. The
  * key is a SHA-256 over every weight's name, dtype, shape and three 4 KiB samples of its stored bytes (cheap at 10+ GB, and
- * any retrained or re-exported checkpoint changes it), plus the quantization scheme version. Files are written to a
+ * any retrained or re-exported checkpoint changes it), plus the quantization scheme version and the weights' variant (the
+ * LoRA adapters and scales merged in). Files are written to a
  * temporary name and moved into place: a crash never leaves a half-written cache that a later start would trust.
  */
 public final class QuantizedWeightCache {
@@ -103,6 +104,11 @@ public final class QuantizedWeightCache {
             final MessageDigest digest = MessageDigest.getInstance("SHA-256");
             digest.update(("scheme " + SCHEME_VERSION + " " + precision.label() + " " + weights.component())
                     .getBytes(StandardCharsets.UTF_8));
+            // merged LoRA adapters and their scales by name: the byte samples below tell most variants apart too, but
+            // not an adapter whose delta vanishes in the sampled bytes. A plain checkpoint has no variant: same key as before.
+            if (!weights.variant().isEmpty()) {
+                digest.update((" variant " + weights.variant()).getBytes(StandardCharsets.UTF_8));
+            }
             for (final String name : new TreeSet<>(weights.keys())) {
                 // the stored bytes (mapped, still quantized for GGUF): hashing never loads a weight
                 final LazyTensor t = weights.lazy(name);

@@ -36,10 +36,14 @@ final class RecordingBackend implements Backend {
 
     /** The tiny fixture model (single file, the diffusers text encoder, optionally the latent upsampler) on this backend. */
     LtxModels tinyModels(final boolean withUpsampler) {
+        return tinyModels(withUpsampler ? "model/latent_upsampler" : null);
+    }
+
+    /** As {@link #tinyModels(boolean)} with the upsampler of fixture folder {@code upsampler} (null: none). */
+    LtxModels tinyModels(final String upsampler) {
         return new LtxModels(LtxCheckpoint.open(TinyFixtures.path("model/ltxv-tiny.safetensors")),
                 TextEncoderModel.open(TinyFixtures.path("model/diffusers")),
-                withUpsampler ? LatentUpsamplerModel.open(TinyFixtures.path("model/latent_upsampler")) : null, this,
-                BackendOptions.cpu());
+                upsampler != null ? LatentUpsamplerModel.open(TinyFixtures.path(upsampler)) : null, this, BackendOptions.cpu());
     }
 
     /** The transformer calls since the last {@link #clear()}, in order. */

@@ -2,6 +2,8 @@ package org.nifiltx.nifi.service;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
+import org.nifiltx.core.lora.LoraSpec;
 import java.util.concurrent.TimeUnit;
 import org.apache.nifi.components.PropertyDescriptor;
 import org.apache.nifi.controller.ConfigurationContext;
@@ -16,8 +18,8 @@ import org.nifiltx.core.text.TextEncoderModel;
  * @param maxConcurrentRuns  model runs (encode, generate, decode) allowed inside the backend at once
  * @param disableTimeout     how long disabling waits for running calls before leaving the close to the last of them
  */
-record ServiceConfiguration(Path modelPath, Path textEncoderPath, Path upsamplerPath, BackendOptions options,
-        boolean releaseTextEncoder, int maxConcurrentRuns, Duration disableTimeout) {
+record ServiceConfiguration(Path modelPath, Path textEncoderPath, Path upsamplerPath, List<LoraSpec> loras,
+        BackendOptions options, boolean releaseTextEncoder, int maxConcurrentRuns, Duration disableTimeout) {
 
     static ServiceConfiguration of(final ConfigurationContext context) {
         final String backend = context.getProperty(StandardLtxVideoModelService.BACKEND).getValue();
@@ -35,7 +37,8 @@ record ServiceConfiguration(Path modelPath, Path textEncoderPath, Path upsampler
         final long timeout = context.getProperty(StandardLtxVideoModelService.DISABLE_TIMEOUT)
                 .asTimePeriod(TimeUnit.MILLISECONDS);
         return new ServiceConfiguration(model, optionalPath(context, StandardLtxVideoModelService.TEXT_ENCODER_PATH),
-                optionalPath(context, StandardLtxVideoModelService.LATENT_UPSAMPLER_PATH), options,
+                optionalPath(context, StandardLtxVideoModelService.LATENT_UPSAMPLER_PATH),
+                LoraSpec.parseList(context.getProperty(StandardLtxVideoModelService.LORA_ADAPTERS).getValue()), options,
                 context.getProperty(StandardLtxVideoModelService.RELEASE_TEXT_ENCODER).asBoolean(), runs,
                 Duration.ofMillis(timeout));
     }

@@ -31,6 +31,9 @@ import org.nifiltx.core.backend.Precision;
 import org.nifiltx.core.checkpoint.LtxCheckpoint;
 import org.nifiltx.core.error.LtxErrorCode;
 import org.nifiltx.core.error.LtxException;
+import org.nifiltx.core.lora.LoraAdapter;
+import org.nifiltx.core.lora.LoraMerge;
+import org.nifiltx.core.lora.LoraSpec;
 import org.nifiltx.core.pipeline.GenerationRequest;
 import org.nifiltx.core.pipeline.GenerationResult;
 import org.nifiltx.core.pipeline.LtxModels;
@@ -67,6 +70,7 @@ import org.nifiltx.nifi.api.LtxVideoModelService;
                 Set "Model Path" to the checkpoint file (or the diffusers folder of the whole pipeline).
                 Set "Text Encoder Path" to the text encoder, unless "Model Path" is a diffusers folder that holds text_encoder/.
                 For multi-scale generation set "Latent Upsampler Path" to ltxv-spatial-upscaler-*.safetensors.
+                To apply LoRA adapters, list them in "LoRA Adapters" as path[:scale], comma-separated.
                 Set "Backend" to CUDA on a GPU machine (the onnxruntime_gpu build and CUDA libraries are needed), else keep CPU; \
                 with several GPUs, "Device Index" picks one (one service per GPU).
                 On a machine with little memory set "Release Text Encoder After Encoding" to true.
@@ -93,6 +97,16 @@ public class StandardLtxVideoModelService extends AbstractControllerService impl
             .description("The spatial latent upsampler (ltxv-spatial-upscaler-*.safetensors or its folder); needed for multi-scale.")
             .required(false)
             .identifiesExternalResource(ResourceCardinality.SINGLE, ResourceType.FILE, ResourceType.DIRECTORY)
+            .build();
+    public static final PropertyDescriptor LORA_ADAPTERS = new PropertyDescriptor.Builder()
+            .name("LoRA Adapters")
+            .description("LoRA adapters merged into the transformer weights when the service is enabled: a comma-separated list "
+                    + "of path[:scale] (scale 1 when absent), e.g. /models/style.safetensors:0.8, /models/detail.safetensors. "
+                    + "Files in the diffusers/PEFT, ComfyUI (lora_A/lora_B) or kohya (lora_down/lora_up with alpha) layout; "
+                    + "each layer becomes W + scale x alpha/rank x B.A. Merging costs time and memory at enable (merged layers "
+                    + "are held in float32), nothing per video. Verify checks that every adapter fits the model.")
+            .required(false)
+            .addValidator(LoraAdaptersValidator.INSTANCE)
             .build();
     public static final PropertyDescriptor BACKEND = new PropertyDescriptor.Builder()
             .name("Backend")
@@ -164,7 +178,7 @@ public class StandardLtxVideoModelService extends AbstractControllerService impl
             .build();
 
     private static final List<PropertyDescriptor> PROPERTIES = List.of(MODEL_PATH, TEXT_ENCODER_PATH, LATENT_UPSAMPLER_PATH,
-            BACKEND, DEVICE_INDEX, PRECISION, WEIGHT_CACHE_DIRECTORY, MAX_CONCURRENT_RUNS, INTRA_OP_THREADS,
+            LORA_ADAPTERS, BACKEND, DEVICE_INDEX, PRECISION, WEIGHT_CACHE_DIRECTORY, MAX_CONCURRENT_RUNS, INTRA_OP_THREADS,
             RELEASE_TEXT_ENCODER, DISABLE_TIMEOUT);
 
     /** The enabled model, or null while disabled or disabling. */
@@ -189,7 +203,7 @@ public class StandardLtxVideoModelService extends AbstractControllerService impl
     public void onEnabled(final ConfigurationContext context) {
         final ServiceConfiguration configuration = ServiceConfiguration.of(context);
         final Backend backend = backend(configuration.options());
-        final LtxCheckpoint checkpoint = LtxCheckpoint.open(configuration.modelPath());
+        final LtxCheckpoint checkpoint = LoraMerge.apply(LtxCheckpoint.open(configuration.modelPath()), configuration.loras());
         final TextEncoderModel textEncoder = configuration.openTextEncoder(checkpoint);
         final LatentUpsamplerModel upsampler = configuration.upsamplerPath() == null ? null
                 : LatentUpsamplerModel.open(configuration.upsamplerPath());
@@ -220,6 +234,9 @@ public class StandardLtxVideoModelService extends AbstractControllerService impl
                 configuration.options().deviceId(), describePrecision(configuration), configuration.options().cacheDir(),
                 configuration.maxConcurrentRuns(), configuration.options().threads() == 0 ? "default"
                         : String.valueOf(configuration.options().threads()));
+        if (!configuration.loras().isEmpty()) {
+            getLogger().info("LoRA adapters merged: {}", checkpoint.transformerWeights().variant());
+        }
     }
 
     /** The checkpoint's file or folder name and the version its VAE shows, e.g. "ltxv-2b-0.9.8-distilled.safetensors (0.9.5+)". */
@@ -286,8 +303,26 @@ public class StandardLtxVideoModelService extends AbstractControllerService impl
         } catch (final LtxException e) {
             results.add(result("Backend", Outcome.FAILED, e.getMessage()));
         }
+        if (checkpoint != null && !configuration.loras().isEmpty()) {
+            results.add(verifyLoras(checkpoint, configuration.loras()));
+        }
         new PartVerification(configuration, checkpoint, backend, results).run();
         return results;
+    }
+
+    /** Reads every adapter and checks it against the transformer, without the cost of merging. */
+    private static ConfigVerificationResult verifyLoras(final LtxCheckpoint checkpoint, final List<LoraSpec> loras) {
+        try {
+            final List<LoraAdapter> adapters = LoraMerge.check(checkpoint.transformerWeights(), loras);
+            final List<String> described = new ArrayList<>();
+            for (int i = 0; i < adapters.size(); i++) {
+                described.add(adapters.get(i).file().getFileName() + " x" + loras.get(i).scale() + " (" + adapters.get(i).format()
+                        + ", " + adapters.get(i).modules().size() + " layers)");
+            }
+            return result("LoRA Adapters", Outcome.SUCCESSFUL, "fit the transformer: " + String.join(", ", described));
+        } catch (final LtxException e) {
+            return result("LoRA Adapters", Outcome.FAILED, e.getMessage());
+        }
     }
 
     /** "int8", or "int8 (auto: avx512_vnni ...)" when Auto chose it, so an operator sees why. */

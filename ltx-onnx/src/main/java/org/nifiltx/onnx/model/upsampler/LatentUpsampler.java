@@ -4,8 +4,6 @@ import java.util.Map;
 import java.util.Random;
 import org.nifiltx.core.backend.LatentUpsamplerModel;
 import org.nifiltx.core.checkpoint.WeightStore;
-import org.nifiltx.core.error.LtxErrorCode;
-import org.nifiltx.core.error.LtxException;
 import org.nifiltx.core.tensor.DType;
 import org.nifiltx.core.tensor.Tensor;
 import org.nifiltx.core.tensor.TensorBundle;
@@ -18,8 +16,9 @@ import org.nifiltx.onnx.runtime.SessionConfig;
 import org.nifiltx.onnx.layers.Activations;
 
 /**
- * The LTX spatial latent upsampler (diffusers {@code LTXLatentUpsamplerModel}, dims 3) as one graph:
- * {@code latents_raw} [B, C, F, h, w] (un-normalised) → {@code upsampled_raw} [B, C, F, 2h, 2w].
+ * The LTX latent upsampler (diffusers {@code LTXLatentUpsamplerModel}, original {@code LatentUpsampler}, dims 3) as one
+ * graph: {@code latents_raw} [B, C, F, h, w] (un-normalised) → {@code upsampled_raw} [B, C, F, 2h, 2w] (spatial),
+ * [B, C, 2F − 1, h, w] (temporal) or [B, C, 2F − 1, 2h, 2w] (spatio-temporal).
  */
 public final class LatentUpsampler {
     public static final String INPUT = "latents_raw";
@@ -57,11 +56,6 @@ public final class LatentUpsampler {
 
     private static GraphBuilder buildGraph(final LatentUpsamplerModel model, final Target target,
             final NumericPolicy policy) {
-        if (!model.spatialUpsample() || model.temporalUpsample()) {
-            throw new LtxException(LtxErrorCode.UNSUPPORTED, "latent upsampler with spatial_upsample="
-                    + model.spatialUpsample() + ", temporal_upsample=" + model.temporalUpsample()
-                    + " is not supported; only the spatial x2 upsampler (spatial true, temporal false) is");
-        }
         final int channels = model.inChannels();
         final int mid = model.midChannels();
         final WeightStore weights = model.weights();
@@ -72,12 +66,14 @@ public final class LatentUpsampler {
         for (int i = 0; i < model.numBlocksPerStage(); i++) {
             hidden = ResBlock.apply(graph, hidden, weights.scoped("res_blocks." + i), mid);
         }
-        hidden = PixelShuffleND.spatialUpsample(graph, hidden, weights.scoped("upsampler.0"), mid);
+        hidden = model.temporalUpsample()
+                ? PixelShuffleND.temporalUpsample(graph, hidden, weights.scoped("upsampler.0"), mid, model.spatialUpsample())
+                : PixelShuffleND.spatialUpsample(graph, hidden, weights.scoped("upsampler.0"), mid);
         for (int i = 0; i < model.numBlocksPerStage(); i++) {
             hidden = ResBlock.apply(graph, hidden, weights.scoped("post_upsample_res_blocks." + i), mid);
         }
         final Value out = Conv.sensitiveConv3d(graph, hidden, weights.scoped("final_conv"), mid, channels);
-        graph.output(out, OUTPUT, DType.F32, "B", channels, "F", "H", "W");
+        graph.output(out, OUTPUT, DType.F32, "B", channels, model.temporalUpsample() ? "F_out" : "F", "H", "W");
         return graph;
     }
 }

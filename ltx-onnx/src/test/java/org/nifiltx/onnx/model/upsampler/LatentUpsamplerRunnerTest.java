@@ -6,10 +6,14 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.URISyntaxException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.nifiltx.core.backend.LatentUpsamplerModel;
 import org.nifiltx.core.error.LtxErrorCode;
 import org.nifiltx.core.error.LtxException;
@@ -89,12 +93,65 @@ class LatentUpsamplerRunnerTest {
         assertTrue(graph.getGraph().getNodeList().stream().allMatch(n -> n.getDomain().isEmpty()));
     }
 
+    /** Case temporal_upsample: F → 2F − 1 frames, alone and with the spatial ×2, against diffusers (= the original). */
+    @ParameterizedTest
+    @CsvSource({"model/latent_upsampler_temporal, upsampled_raw, 1", "model/latent_upsampler_spatiotemporal, upsampled_raw_spatiotemporal, 2"})
+    void temporalUpsamplersMatchTheReference(final String folder, final String output, final int spatial) throws Exception {
+        final Tensor latents = SafeTensors.read(fixture("cases/temporal_upsample/inputs.safetensors")).get("latents_raw");
+        final Tensor expected = SafeTensors.read(fixture("cases/temporal_upsample/outputs.safetensors")).get(output);
+        final LatentUpsamplerModel model = LatentUpsamplerModel.open(fixture(folder));
+        assertTrue(model.temporalUpsample());
+        assertEquals(spatial == 2, model.spatialUpsample());
+        final long[] in = latents.shape();
+        // batch 2 (the fixture twice): the 3-D pixel shuffle must keep batch entries apart
+        final float[] one = latents.toFloatArray();
+        final float[] two = new float[2 * one.length];
+        System.arraycopy(one, 0, two, 0, one.length);
+        System.arraycopy(one, 0, two, one.length, one.length);
+        try (LatentUpsamplerRunner runner = LatentUpsamplerRunner.open(model, SessionConfig.cpu())) {
+            final Tensor actual = runner.run(TensorBundle.of(Map.of("latents_raw", latents))).get("upsampled_raw");
+            assertArrayEquals(new long[] {in[0], in[1], 2 * in[2] - 1, spatial * in[3], spatial * in[4]}, actual.shape());
+            assertClose(expected.toFloatArray(), actual.toFloatArray(), folder);
+            final long[] batched = in.clone();
+            batched[0] = 2;
+            final float[] out = runner.run(TensorBundle.of(Map.of("latents_raw", Tensor.ofFloats(batched, two))))
+                    .get("upsampled_raw").toFloatArray();
+            assertClose(expected.toFloatArray(), Arrays.copyOfRange(out, out.length / 2, out.length), folder + ", batch entry 2");
+        }
+        final ModelProto graph = LatentUpsampler.build(model, Target.STANDARD_ONNX).build();
+        assertEquals(List.of(), GraphValidator.problems(graph));
+    }
+
     @Test
-    void temporalUpsamplerIsRejected() throws Exception {
-        final LatentUpsamplerModel spatial = model();
-        final LatentUpsamplerModel temporal = new LatentUpsamplerModel(spatial.inChannels(), spatial.midChannels(),
-                spatial.numBlocksPerStage(), false, true, spatial.weights());
-        final LtxException e = assertThrows(LtxException.class, () -> LatentUpsampler.build(temporal, Target.ONNX_RUNTIME));
-        assertEquals(LtxErrorCode.UNSUPPORTED, e.code());
+    void anUpsamplerThatUpsamplesNothingIsRefused() throws Exception {
+        final Path folder = Files.createTempDirectory("upsampler");
+        try {
+            Files.copy(fixture("model/latent_upsampler_temporal/diffusion_pytorch_model.safetensors"),
+                    folder.resolve("diffusion_pytorch_model.safetensors"));
+            Files.writeString(folder.resolve("config.json"), "{\"in_channels\": 16, \"mid_channels\": 32, "
+                    + "\"num_blocks_per_stage\": 1, \"spatial_upsample\": false, \"temporal_upsample\": false}");
+            final LtxException e = assertThrows(LtxException.class, () -> LatentUpsamplerModel.open(folder));
+            assertEquals(LtxErrorCode.CHECKPOINT_MISMATCH, e.code());
+            assertEquals(folder.getFileName() + ": latent upsampler config has spatial_upsample and temporal_upsample both "
+                    + "false; one must be true", e.getMessage());
+        } finally {
+            try (var files = Files.list(folder)) {
+                for (final Path file : files.toList()) {
+                    Files.delete(file);
+                }
+            }
+            Files.delete(folder);
+        }
+    }
+
+    @Test
+    void temporalWeightsUnderASpatialConfigAreACheckpointMismatch() throws Exception {
+        final LatentUpsamplerModel temporal = LatentUpsamplerModel.open(fixture("model/latent_upsampler_temporal"));
+        final LatentUpsamplerModel mislabelled = new LatentUpsamplerModel(temporal.inChannels(), temporal.midChannels(),
+                temporal.numBlocksPerStage(), true, false, temporal.weights());
+        final LtxException e = assertThrows(LtxException.class, () -> LatentUpsampler.build(mislabelled, Target.ONNX_RUNTIME));
+        assertEquals(LtxErrorCode.CHECKPOINT_MISMATCH, e.code());
+        assertEquals("checkpoint latent upsampler weight 'upsampler.0.bias' has shape [64], the config implies [128]",
+                e.getMessage());
     }
 }
