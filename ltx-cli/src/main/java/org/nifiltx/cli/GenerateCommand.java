@@ -14,6 +14,7 @@ import org.nifiltx.core.backend.LatentUpsamplerModel;
 import org.nifiltx.core.checkpoint.LtxCheckpoint;
 import org.nifiltx.core.error.LtxErrorCode;
 import org.nifiltx.core.error.LtxException;
+import org.nifiltx.core.memory.MemoryBudget;
 import org.nifiltx.core.pipeline.Compat;
 import org.nifiltx.core.pipeline.Condition;
 import org.nifiltx.core.pipeline.Defaults;
@@ -151,7 +152,8 @@ final class GenerateCommand implements Callable<Integer> {
         final Path modelPath = demo ? DemoModel.cached() : Path.of(model);
         final LtxCheckpoint checkpoint = LtxCheckpoint.open(modelPath);
         final GenerationRequest request = request(inputs.image(), inputs.conditions(), inputs.config().orElse(null), demo);
-        request.validate(checkpoint.vaeConfig().spatialCompression(), checkpoint.vaeConfig().temporalCompression());
+        // sizes, then the memory their largest tensors need, before any model loads
+        LtxPipeline.check(request, checkpoint.transformerConfig(), checkpoint.vaeConfig(), MemoryBudget.defaultBytes());
         final Path encoderPath = textEncoder != null ? textEncoder : modelPath;
         final TextEncoderModel encoder = TextEncoderModel.open(encoderPath);
         final LatentUpsamplerModel upsamplerModel = upsampler == null ? null : LatentUpsamplerModel.open(upsampler);

@@ -19,7 +19,7 @@ import org.nifiltx.core.safetensors.SafeTensors;
 import org.nifiltx.core.tensor.Tensor;
 import org.nifiltx.core.tensor.TensorBundle;
 import org.nifiltx.core.text.TextEncoderModel;
-import org.nifiltx.onnx.model.vae.DecodeMemory;
+import org.nifiltx.core.memory.MemoryBudget;
 import org.nifiltx.onnx.model.vae.DecodeTiling;
 import org.nifiltx.onnx.model.vae.VaeDecoderRunner;
 import picocli.CommandLine.Command;
@@ -125,7 +125,7 @@ final class RunCommand implements Callable<Integer> {
                     + memoryBudget);
         }
         return switch (tile) {
-            case "auto" -> DecodeTiling.forBudget(memoryBudget == null ? DecodeMemory.defaultBudgetBytes()
+            case "auto" -> DecodeTiling.forBudget(memoryBudget == null ? MemoryBudget.defaultBytes()
                     : memoryBudget << 20, checkpoint.vaeConfig(), in.get("latents_normalized").shape());
             case "none" -> DecodeTiling.NONE;
             default -> DecodeTiling.square(tilePixels(), checkpoint.vaeConfig().spatialCompression());

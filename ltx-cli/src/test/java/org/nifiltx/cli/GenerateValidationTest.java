@@ -8,8 +8,10 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.nifiltx.core.memory.MemoryBudget;
 
 /**
  * Every invalid value is one error line and a non-zero exit before any model is loaded. Values that need no model are
@@ -45,6 +47,18 @@ class GenerateValidationTest {
         assertError(2, "height must be a positive multiple of 32, got 70", generate(fixtureModel(), "--height", "70"));
         assertError(2, "width must be a positive multiple of 32, got 0", generate(fixtureModel(), "--width", "0"));
         assertError(2, "guidance-scale must be a finite number >= 0, got -1.0", generate(fixtureModel(), "--guidance-scale", "-1"));
+    }
+
+    @Test
+    void sizesThatCannotFitAreRefusedWithTheMemoryTheyNeed() {
+        assertError(2, "100001 frames of 8192x8192 need about 183.3 TiB while decoding (decoded video 183.1 TiB, latents "
+                + "146.5 GiB, VAE decode 4.8 MiB); the memory budget is " + MemoryBudget.format(MemoryBudget.defaultBytes()),
+                generate(fixtureModel(), "--num-frames", "100001", "--height", "8192", "--width", "8192"));
+        // 7.5 GiB while decoding: within half of this machine's memory, but the float32 video is one buffer
+        Assumptions.assumeTrue(MemoryBudget.defaultBytes() > 8L << 30, "needs a default budget above 8 GiB");
+        assertError(2, "257 frames of 1024x1024 make a decoded video [1, 3, 257, 1024, 1024] of 3.0 GiB in float32, more "
+                + "than one buffer holds (2.0 GiB); at 1024x1024 at most 169 frames fit",
+                generate(fixtureModel(), "--num-frames", "257", "--height", "1024", "--width", "1024"));
     }
 
     @Test

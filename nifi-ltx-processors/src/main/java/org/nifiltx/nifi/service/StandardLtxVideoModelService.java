@@ -254,6 +254,11 @@ public class StandardLtxVideoModelService extends AbstractControllerService impl
     }
 
     @Override
+    public void validateDecode(final GenerationRequest request) {
+        requireEnabled().validateDecode(request);
+    }
+
+    @Override
     public PromptPair encodePrompts(final GenerationRequest request, final ProgressListener progress) {
         final LtxPipeline current = requireEnabled();
         try {
