@@ -14,6 +14,7 @@ import org.nifiltx.core.backend.LatentUpsamplerModel;
 import org.nifiltx.core.checkpoint.LtxCheckpoint;
 import org.nifiltx.core.error.LtxErrorCode;
 import org.nifiltx.core.error.LtxException;
+import org.nifiltx.core.error.WriteFailure;
 import org.nifiltx.core.memory.MemoryBudget;
 import org.nifiltx.core.pipeline.Compat;
 import org.nifiltx.core.pipeline.Condition;
@@ -288,6 +289,11 @@ final class GenerateCommand implements Callable<Integer> {
             }
             requireFile(command.noise, "noise file");
             final TensorBundle noise = command.noise == null ? null : SafeTensors.read(command.noise);
+            // a read-only folder fails here, not after the generation
+            WriteFailure.requireWritable(VideoFormat.fromPath(command.output) + " video", command.output);
+            if (command.saveLatents != null) {
+                WriteFailure.requireWritable("safetensors file", command.saveLatents);
+            }
             return new Checked(image, conditions, noise, backend, options, Optional.ofNullable(config));
         }
 

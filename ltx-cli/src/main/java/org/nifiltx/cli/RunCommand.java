@@ -15,6 +15,7 @@ import org.nifiltx.core.backend.LatentUpsamplerModel;
 import org.nifiltx.core.checkpoint.LtxCheckpoint;
 import org.nifiltx.core.error.LtxErrorCode;
 import org.nifiltx.core.error.LtxException;
+import org.nifiltx.core.error.WriteFailure;
 import org.nifiltx.core.safetensors.SafeTensors;
 import org.nifiltx.core.tensor.Tensor;
 import org.nifiltx.core.tensor.TensorBundle;
@@ -85,6 +86,7 @@ final class RunCommand implements Callable<Integer> {
             throw new LtxException(LtxErrorCode.INVALID_ARGUMENT, "--max-length must be at least 1, got " + maxLength);
         }
         final Backend chosen = Backends.find(options);
+        WriteFailure.requireWritable("safetensors file", output);
         final TensorBundle result = switch (which) {
             case TRANSFORMER, VAE_DECODE, VAE_ENCODE -> runCheckpointComponent(which, chosen, options);
             case TEXT_ENCODER -> runTextEncoder(chosen, options);

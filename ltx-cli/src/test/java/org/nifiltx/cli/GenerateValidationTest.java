@@ -62,6 +62,22 @@ class GenerateValidationTest {
     }
 
     @Test
+    void anOutputThatCannotBeWrittenFailsBeforeTheGeneration() throws Exception {
+        final Path file = Files.writeString(dir.resolve("notes.txt"), "not a folder");
+        final CliHarness.Result result = CliHarness.run("generate", "--prompt", "a red fox", "--model", fixtureModel(),
+                "--output", file.resolve("out.mp4").toString());
+        assertEquals(7, result.exitCode(), result.err());
+        assertEquals("ltx: cannot write MP4 video " + file.resolve("out.mp4") + ": " + file + " exists and is not a directory\n",
+                result.err());
+        final CliHarness.Result latents = CliHarness.run("generate", "--prompt", "a red fox", "--model", fixtureModel(),
+                "--output", dir.resolve("out.mp4").toString(), "--save-latents", file.resolve("latents.safetensors").toString());
+        assertEquals(7, latents.exitCode(), latents.err());
+        assertEquals("ltx: cannot write safetensors file " + file.resolve("latents.safetensors") + ": " + file
+                + " exists and is not a directory\n", latents.err());
+        assertFalse(Files.exists(dir.resolve("out.mp4")));
+    }
+
+    @Test
     void valuesThatNeedNoModelFailBeforeTheModelIsOpened() {
         assertError(2, "steps must be at least 1, got 0", generate("/nope/model", "--steps", "0"));
         assertError(2, "--mode i2v needs --image (or a frame-0 entry in --conditions)", generate("/nope/model", "--mode", "i2v"));
