@@ -15,6 +15,7 @@ import org.nifiltx.core.checkpoint.LtxCheckpoint;
 import org.nifiltx.core.error.LtxErrorCode;
 import org.nifiltx.core.error.LtxException;
 import org.nifiltx.core.error.WriteFailure;
+import org.nifiltx.core.inspect.WeightAudit;
 import org.nifiltx.core.memory.MemoryBudget;
 import org.nifiltx.core.pipeline.Compat;
 import org.nifiltx.core.pipeline.Condition;
@@ -157,6 +158,8 @@ final class GenerateCommand implements Callable<Integer> {
         LtxPipeline.check(request, checkpoint.transformerConfig(), checkpoint.vaeConfig(), MemoryBudget.defaultBytes());
         final Path encoderPath = textEncoder != null ? textEncoder : modelPath;
         final TextEncoderModel encoder = TextEncoderModel.open(encoderPath);
+        // every weight the graphs read, before any session is built
+        WeightAudit.requireComplete(WeightAudit.generation(inputs.backend(), checkpoint, encoder, request.imageToVideo()));
         final LatentUpsamplerModel upsamplerModel = upsampler == null ? null : LatentUpsamplerModel.open(upsampler);
         final NoiseSource noiseSource = inputs.noise() == null ? new SeededNoise(seed) : new SuppliedNoise(inputs.noise(), new SeededNoise(seed));
         final ConsoleProgress progress = ConsoleProgress.forConsole(spec.commandLine().getErr());

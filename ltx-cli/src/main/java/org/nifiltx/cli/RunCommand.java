@@ -16,6 +16,7 @@ import org.nifiltx.core.checkpoint.LtxCheckpoint;
 import org.nifiltx.core.error.LtxErrorCode;
 import org.nifiltx.core.error.LtxException;
 import org.nifiltx.core.error.WriteFailure;
+import org.nifiltx.core.inspect.WeightAudit;
 import org.nifiltx.core.safetensors.SafeTensors;
 import org.nifiltx.core.tensor.Tensor;
 import org.nifiltx.core.tensor.TensorBundle;
@@ -105,6 +106,7 @@ final class RunCommand implements Callable<Integer> {
             default -> ComponentContract.vaeEncode(checkpoint.vaeConfig());
         };
         contract.validate(in);
+        WeightAudit.requireComplete(WeightAudit.checkpoint(chosen, checkpoint, which));
         try (ComponentRunner runner = switch (which) {
             case TRANSFORMER -> chosen.transformer(checkpoint, options);
             case VAE_DECODE -> chosen.vaeDecoder(checkpoint, options);
@@ -147,6 +149,7 @@ final class RunCommand implements Callable<Integer> {
         final TextEncoderModel encoder = TextEncoderModel.open(model);
         final TensorBundle in = prompt != null ? encoder.tokenizer().encodeBatch(List.of(prompt), maxLength) : SafeTensors.read(inputs);
         ComponentContract.textEncoder(encoder.config()).validate(in);
+        WeightAudit.requireComplete(List.of(WeightAudit.textEncoder(chosen, encoder.config(), encoder.weights())));
         try (ComponentRunner runner = chosen.textEncoder(encoder.config(), encoder.weights(), !noMask, options)) {
             final TensorBundle out = runner.run(in);
             if (prompt == null) {

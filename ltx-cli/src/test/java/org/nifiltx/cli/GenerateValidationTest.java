@@ -12,6 +12,7 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.nifiltx.core.memory.MemoryBudget;
+import org.nifiltx.core.testing.TinyFixtures;
 
 /**
  * Every invalid value is one error line and a non-zero exit before any model is loaded. Values that need no model are
@@ -75,6 +76,19 @@ class GenerateValidationTest {
         assertEquals("ltx: cannot write safetensors file " + file.resolve("latents.safetensors") + ": " + file
                 + " exists and is not a directory\n", latents.err());
         assertFalse(Files.exists(dir.resolve("out.mp4")));
+    }
+
+    @Test
+    void aCheckpointWithoutAWeightFailsBeforeAnySessionWithInspectsLine() throws Exception {
+        final Path model = TinyFixtures.diffusersWithTransformer(dir, tensors -> tensors.remove("proj_out.weight"));
+        assertError(4, "incomplete weights: transformer lacks 1 of 65 weights (proj_out.weight [16, 32])",
+                generate(model.toString(), "--num-frames", "9", "--height", "64", "--width", "96"));
+        final Path inputs = CliHarness.fixture("cases/transformer_stg/inputs.safetensors");
+        final CliHarness.Result run = CliHarness.run("run", "transformer", "--model", model.toString(), "--inputs", inputs.toString(),
+                "--output", dir.resolve("out.safetensors").toString());
+        assertEquals(4, run.exitCode(), run.err());
+        assertEquals("ltx: incomplete weights: transformer lacks 1 of 65 weights (proj_out.weight [16, 32])\n", run.err());
+        assertFalse(Files.exists(dir.resolve("out.safetensors")));
     }
 
     @Test

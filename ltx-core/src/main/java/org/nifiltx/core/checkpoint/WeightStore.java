@@ -20,20 +20,32 @@ public final class WeightStore {
     private final String component;
     private final Map<String, Tensor> tensors;
     private final String prefix;
+    /** Set on a recording view: every get is written down, and a missing or misshaped weight is stood in for. */
+    private final WeightReads reads;
 
     public WeightStore(final String component, final Map<String, Tensor> tensors) {
-        this(component, Collections.unmodifiableMap(new LinkedHashMap<>(tensors)), "");
+        this(component, Collections.unmodifiableMap(new LinkedHashMap<>(tensors)), "", null);
     }
 
-    private WeightStore(final String component, final Map<String, Tensor> tensors, final String prefix) {
+    private WeightStore(final String component, final Map<String, Tensor> tensors, final String prefix,
+            final WeightReads reads) {
         this.component = component;
         this.tensors = tensors;
         this.prefix = prefix;
+        this.reads = reads;
     }
 
     /** A view whose keys are relative to {@code subPrefix} (a trailing dot is added). */
     public WeightStore scoped(final String subPrefix) {
-        return new WeightStore(component, tensors, prefix + subPrefix + ".");
+        return new WeightStore(component, tensors, prefix + subPrefix + ".", reads);
+    }
+
+    /**
+     * A view of the same weights that writes every {@link #get} into {@code into} and never fails on a missing or
+     * misshaped weight (it answers zeros of the implied shape): building a graph on it lists what the graph needs.
+     */
+    public WeightStore recording(final WeightReads into) {
+        return new WeightStore(component, tensors, prefix, into);
     }
 
     public String prefix() {
@@ -55,6 +67,12 @@ public final class WeightStore {
     /** The weight {@code key}, or a {@link LtxErrorCode#CHECKPOINT_MISMATCH} error naming the full key. */
     public Tensor get(final String key) {
         final Tensor t = tensors.get(prefix + key);
+        if (reads != null) {
+            reads.record(prefix + key, null);
+            if (t == null) {
+                return reads.standIn(prefix + key, new long[0]);
+            }
+        }
         if (t == null) {
             throw new LtxException(LtxErrorCode.CHECKPOINT_MISMATCH,
                     "checkpoint " + component + " weights lack '" + prefix + key + "'");
@@ -64,12 +82,26 @@ public final class WeightStore {
 
     /** The weight {@code key}, checked to have exactly {@code shape}. */
     public Tensor get(final String key, final long... shape) {
+        if (reads != null) {
+            reads.record(prefix + key, shape);
+            final Tensor t = tensors.get(prefix + key);
+            return t != null && java.util.Arrays.equals(t.shape(), shape) ? t : reads.standIn(prefix + key, shape);
+        }
         final Tensor t = get(key);
         if (!java.util.Arrays.equals(t.shape(), shape)) {
             throw new LtxException(LtxErrorCode.CHECKPOINT_MISMATCH, "checkpoint " + component + " weight '" + prefix + key
                     + "' has shape " + Tensor.shapeString(t.shape()) + ", the config implies " + Tensor.shapeString(shape));
         }
         return t;
+    }
+
+    /**
+     * The size of {@code axis} of weight {@code key}, or {@code fallback} where the checkpoint lacks it: for sizes a
+     * graph reads from the checkpoint; the {@link #get(String, long...)} that follows reports the missing weight.
+     */
+    public long dim(final String key, final int axis, final long fallback) {
+        final Tensor t = tensors.get(prefix + key);
+        return t == null || axis >= t.rank() ? fallback : t.dim(axis);
     }
 
     /** Full keys under this scope. */

@@ -29,6 +29,7 @@ import org.nifiltx.core.backend.Precision;
 import org.nifiltx.core.checkpoint.LtxCheckpoint;
 import org.nifiltx.core.error.LtxErrorCode;
 import org.nifiltx.core.error.LtxException;
+import org.nifiltx.core.inspect.WeightAudit;
 import org.nifiltx.core.pipeline.GenerationRequest;
 import org.nifiltx.core.pipeline.GenerationResult;
 import org.nifiltx.core.pipeline.LtxModels;
@@ -147,6 +148,8 @@ public class StandardLtxVideoModelService extends AbstractControllerService impl
         final TextEncoderModel textEncoder = configuration.openTextEncoder(checkpoint);
         final LatentUpsamplerModel upsampler = configuration.upsamplerPath() == null ? null
                 : LatentUpsamplerModel.open(configuration.upsamplerPath());
+        // a checkpoint without a weight fails here, not in the first FlowFile's generation
+        WeightAudit.requireComplete(WeightAudit.generation(backend, checkpoint, textEncoder, true));
         final LtxModels opened = new LtxModels(checkpoint, textEncoder, upsampler, backend, configuration.options());
         try {
             pipeline = new LtxPipeline(opened);
@@ -217,12 +220,22 @@ public class StandardLtxVideoModelService extends AbstractControllerService impl
             results.add(result("Backend", Outcome.FAILED, e.getMessage()));
         }
         if (checkpoint != null) {
+            TextEncoderModel encoder = null;
             try {
-                final TextEncoderModel encoder = configuration.openTextEncoder(checkpoint);
+                encoder = configuration.openTextEncoder(checkpoint);
                 results.add(result("Text Encoder", encoder == null ? Outcome.SKIPPED : Outcome.SUCCESSFUL,
                         encoder == null ? "no text encoder: EncodePrompt will fail" : "T5 d_model " + encoder.config().dModel()));
             } catch (final LtxException e) {
                 results.add(result("Text Encoder", Outcome.FAILED, e.getMessage()));
+            }
+            try {
+                final List<WeightAudit.Finding> findings = WeightAudit.generation(
+                        Backends.find(configuration.options(), getClass().getClassLoader()), checkpoint, encoder, true);
+                results.add(result("Weights", WeightAudit.problems(findings).isPresent() ? Outcome.FAILED : Outcome.SUCCESSFUL,
+                        WeightAudit.problems(findings).orElse("every weight the graphs read is present in the shape the config "
+                                + "implies")));
+            } catch (final LtxException e) {
+                results.add(result("Weights", Outcome.FAILED, e.getMessage()));
             }
         }
         return results;

@@ -26,6 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.nifiltx.core.backend.CpuFeatures;
 import org.nifiltx.core.backend.Precision;
 import org.nifiltx.core.error.LtxException;
+import org.nifiltx.core.testing.TinyFixtures;
 import org.nifiltx.nifi.api.LtxModelInfo;
 import org.nifiltx.nifi.processors.EncodePrompt;
 import org.nifiltx.nifi.processors.Fixtures;
@@ -118,10 +119,11 @@ class StandardLtxVideoModelServiceTest {
     @Test
     void verifyChecksCheckpointBackendAndTextEncoder() {
         final List<ConfigVerificationResult> good = verify(Fixtures.fixture("model/diffusers").toString());
-        assertEquals(List.of("Checkpoint", "Backend", "Text Encoder"),
+        assertEquals(List.of("Checkpoint", "Backend", "Text Encoder", "Weights"),
                 good.stream().map(ConfigVerificationResult::getVerificationStepName).toList());
-        assertEquals(List.of(Outcome.SUCCESSFUL, Outcome.SUCCESSFUL, Outcome.SUCCESSFUL),
+        assertEquals(List.of(Outcome.SUCCESSFUL, Outcome.SUCCESSFUL, Outcome.SUCCESSFUL, Outcome.SUCCESSFUL),
                 good.stream().map(ConfigVerificationResult::getOutcome).toList());
+        assertEquals("every weight the graphs read is present in the shape the config implies", good.get(3).getExplanation());
         assertEquals("'cpu' is available (OnnxRuntimeBackend), computing in int8", good.get(1).getExplanation());
         final Precision auto = Precision.AUTO.resolve(CpuFeatures.detect());
         assertEquals("'cpu' is available (OnnxRuntimeBackend), computing in " + auto.label() + " (auto: "
@@ -132,6 +134,25 @@ class StandardLtxVideoModelServiceTest {
         final List<ConfigVerificationResult> bad = verify(Fixtures.fixture("cases").toString());
         assertEquals(List.of(Outcome.FAILED, Outcome.SUCCESSFUL),
                 bad.stream().map(ConfigVerificationResult::getOutcome).toList());
+    }
+
+    @Test
+    void aCheckpointWithoutAWeightFailsVerificationAndEnabling(@TempDir final Path dir) throws Exception {
+        final Path model = TinyFixtures.diffusersWithTransformer(dir, tensors -> tensors.remove("proj_out.weight"));
+        final String problem = "incomplete weights: transformer lacks 1 of 65 weights (proj_out.weight [16, 32])";
+        final ConfigVerificationResult weights = verify(model.toString()).get(3);
+        assertEquals("Weights", weights.getVerificationStepName());
+        assertEquals(Outcome.FAILED, weights.getOutcome());
+        assertEquals(problem, weights.getExplanation());
+
+        final TestRunner runner = TestRunners.newTestRunner(NoOpProcessor.class);
+        final StandardLtxVideoModelService service = new StandardLtxVideoModelService();
+        runner.addControllerService("ltx", service);
+        runner.setProperty(service, StandardLtxVideoModelService.MODEL_PATH, model.toString());
+        final Throwable failure = assertThrows(Throwable.class, () -> runner.enableControllerService(service));
+        assertEquals("Failed to enable Controller Service StandardLtxVideoModelService[id=ltx] due to "
+                + "org.nifiltx.core.error.LtxException: " + problem, failure.getMessage());
+        assertNull(service.models());
     }
 
     @Test
