@@ -12,8 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Random;
 import java.util.stream.Stream;
-import org.nifiltx.core.error.LtxErrorCode;
-import org.nifiltx.core.error.LtxException;
+import org.nifiltx.core.error.WriteFailure;
 import org.nifiltx.core.safetensors.SafeTensors;
 import org.nifiltx.core.tensor.Tensor;
 import org.nifiltx.core.tensor.TensorBundle;
@@ -54,7 +53,7 @@ public final class DemoModel {
             }
             return target;
         } catch (final IOException e) {
-            throw new LtxException(LtxErrorCode.FILE_NOT_FOUND, "cannot write the demo model to " + target + ": " + e.getMessage(), e);
+            throw WriteFailure.of("the demo model to", target, e);
         }
     }
 

@@ -16,6 +16,9 @@ import org.nifiltx.core.error.LtxErrorCode;
 import org.nifiltx.core.error.LtxException;
 import org.nifiltx.core.lora.LoraMerge;
 import org.nifiltx.core.lora.LoraSpec;
+import org.nifiltx.core.error.WriteFailure;
+import org.nifiltx.core.inspect.WeightAudit;
+import org.nifiltx.core.memory.MemoryBudget;
 import org.nifiltx.core.pipeline.Compat;
 import org.nifiltx.core.pipeline.Condition;
 import org.nifiltx.core.pipeline.Defaults;
@@ -162,9 +165,12 @@ final class GenerateCommand implements Callable<Integer> {
         final Path modelPath = demo ? DemoModel.cached() : Path.of(model);
         final LtxCheckpoint opened = LtxCheckpoint.open(modelPath);
         final GenerationRequest request = request(inputs.image(), inputs.conditions(), inputs.config().orElse(null), demo);
-        request.validate(opened.vaeConfig().spatialCompression(), opened.vaeConfig().temporalCompression());
+        // sizes, then the memory their largest tensors need, before any model loads
+        LtxPipeline.check(request, opened.transformerConfig(), opened.vaeConfig(), inputs.options().effectiveMemoryBudgetBytes());
         final Path encoderPath = textEncoder != null ? textEncoder : modelPath;
         final TextEncoderModel encoder = TextEncoderModel.open(encoderPath);
+        // every weight the graphs read, before any session is built
+        WeightAudit.requireComplete(WeightAudit.generation(inputs.backend(), opened, encoder, request.imageToVideo()));
         final LatentUpsamplerModel upsamplerModel = upsampler == null ? null : LatentUpsamplerModel.open(upsampler);
         TemporalUpsampling.validate(request, upsamplerModel, opened.vaeConfig().temporalCompression());
         // merged last: with a large model the merge takes a while, and every value is checked by now
@@ -299,6 +305,11 @@ final class GenerateCommand implements Callable<Integer> {
             }
             requireFile(command.noise, "noise file");
             final TensorBundle noise = command.noise == null ? null : SafeTensors.read(command.noise);
+            // a read-only folder fails here, not after the generation
+            WriteFailure.requireWritable(VideoFormat.fromPath(command.output) + " video", command.output);
+            if (command.saveLatents != null) {
+                WriteFailure.requireWritable("safetensors file", command.saveLatents);
+            }
             return new Checked(image, conditions, noise, backend, options, Optional.ofNullable(config), loras);
         }
 

@@ -50,8 +50,8 @@ public final class LtxCommand implements Runnable {
     }
 
     /**
-     * Exit codes: 2 bad arguments or tensors, 3 missing file, 4 corrupt or mismatched model, 5 backend, 6 memory, 130
-     * stopped, 1 other.
+     * Exit codes: 2 bad arguments or tensors, 3 missing file, 4 corrupt or mismatched model, 5 backend, 6 memory, 7 an
+     * output cannot be written, 130 stopped, 1 other.
      */
     static int exitCode(final Exception e) {
         if (!(e instanceof LtxException ltx)) {
@@ -64,6 +64,7 @@ public final class LtxCommand implements Runnable {
             case CORRUPT_FILE, CHECKPOINT_MISMATCH -> 4;
             case BACKEND_UNAVAILABLE, BACKEND_FAILURE, UNSUPPORTED -> 5;
             case OUT_OF_MEMORY -> 6;
+            case WRITE_FAILED -> 7;
             case CANCELLED -> 130;
         };
     }

@@ -17,11 +17,13 @@ import org.nifiltx.core.error.LtxErrorCode;
 import org.nifiltx.core.error.LtxException;
 import org.nifiltx.core.lora.LoraMerge;
 import org.nifiltx.core.lora.LoraSpec;
+import org.nifiltx.core.error.WriteFailure;
+import org.nifiltx.core.inspect.WeightAudit;
 import org.nifiltx.core.safetensors.SafeTensors;
 import org.nifiltx.core.tensor.Tensor;
 import org.nifiltx.core.tensor.TensorBundle;
 import org.nifiltx.core.text.TextEncoderModel;
-import org.nifiltx.onnx.model.vae.DecodeMemory;
+import org.nifiltx.core.memory.MemoryBudget;
 import org.nifiltx.onnx.model.vae.DecodeTiling;
 import org.nifiltx.onnx.model.vae.VaeDecoderRunner;
 import picocli.CommandLine.Command;
@@ -94,6 +96,7 @@ final class RunCommand implements Callable<Integer> {
         }
         final List<LoraSpec> loras = lora.specs();
         final Backend chosen = Backends.find(options);
+        WriteFailure.requireWritable("safetensors file", output);
         final TensorBundle result = switch (which) {
             case TRANSFORMER, VAE_DECODE, VAE_ENCODE -> runCheckpointComponent(which, chosen, options, loras);
             case TEXT_ENCODER -> runTextEncoder(chosen, options);
@@ -113,6 +116,7 @@ final class RunCommand implements Callable<Integer> {
             default -> ComponentContract.vaeEncode(checkpoint.vaeConfig());
         };
         contract.validate(in);
+        WeightAudit.requireComplete(WeightAudit.checkpoint(chosen, checkpoint, which));
         try (ComponentRunner runner = switch (which) {
             case TRANSFORMER -> chosen.transformer(checkpoint, options);
             case VAE_DECODE -> chosen.vaeDecoder(checkpoint, options);
@@ -132,7 +136,7 @@ final class RunCommand implements Callable<Integer> {
         }
         final long budget = MemoryBudgetOption.bytes(memoryBudget);
         return switch (tile) {
-            case "auto" -> DecodeTiling.forBudget(budget == 0 ? DecodeMemory.defaultBudgetBytes() : budget,
+            case "auto" -> DecodeTiling.forBudget(budget == 0 ? MemoryBudget.defaultBytes() : budget,
                     checkpoint.vaeConfig(), in.get("latents_normalized").shape());
             case "none" -> DecodeTiling.NONE;
             default -> DecodeTiling.square(tilePixels(), checkpoint.vaeConfig().spatialCompression());
@@ -152,6 +156,7 @@ final class RunCommand implements Callable<Integer> {
         final TextEncoderModel encoder = TextEncoderModel.open(model);
         final TensorBundle in = prompt != null ? encoder.tokenizer().encodeBatch(List.of(prompt), maxLength) : SafeTensors.read(inputs);
         ComponentContract.textEncoder(encoder.config()).validate(in);
+        WeightAudit.requireComplete(List.of(WeightAudit.textEncoder(chosen, encoder.config(), encoder.weights())));
         try (ComponentRunner runner = chosen.textEncoder(encoder.config(), encoder.weights(), !noMask, options)) {
             final TensorBundle out = runner.run(in);
             if (prompt == null) {

@@ -24,6 +24,8 @@ class ExitCodeTest {
         assertEquals(5, code(LtxErrorCode.BACKEND_FAILURE));
         assertEquals(5, code(LtxErrorCode.UNSUPPORTED));
         assertEquals(6, code(LtxErrorCode.OUT_OF_MEMORY));
+        assertEquals(7, code(LtxErrorCode.WRITE_FAILED));
+        assertEquals(130, code(LtxErrorCode.CANCELLED));
         assertEquals(1, LtxCommand.exitCode(new IllegalStateException("bug")));
     }
 }

@@ -8,8 +8,11 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.nifiltx.core.memory.MemoryBudget;
+import org.nifiltx.core.testing.TinyFixtures;
 
 /**
  * Every invalid value is one error line and a non-zero exit before any model is loaded. Values that need no model are
@@ -45,6 +48,47 @@ class GenerateValidationTest {
         assertError(2, "height must be a positive multiple of 32, got 70", generate(fixtureModel(), "--height", "70"));
         assertError(2, "width must be a positive multiple of 32, got 0", generate(fixtureModel(), "--width", "0"));
         assertError(2, "guidance-scale must be a finite number >= 0, got -1.0", generate(fixtureModel(), "--guidance-scale", "-1"));
+    }
+
+    @Test
+    void sizesThatCannotFitAreRefusedWithTheMemoryTheyNeed() {
+        assertError(2, "100001 frames of 8192x8192 need about 183.3 TiB while decoding (decoded video 183.1 TiB, latents "
+                + "146.5 GiB, VAE decode 4.8 MiB); the memory budget is " + MemoryBudget.format(MemoryBudget.defaultBytes()),
+                generate(fixtureModel(), "--num-frames", "100001", "--height", "8192", "--width", "8192"));
+        // 7.5 GiB while decoding: within half of this machine's memory, but the float32 video is one buffer
+        Assumptions.assumeTrue(MemoryBudget.defaultBytes() > 8L << 30, "needs a default budget above 8 GiB");
+        assertError(2, "257 frames of 1024x1024 make a decoded video [1, 3, 257, 1024, 1024] of 3.0 GiB in float32, more "
+                + "than one buffer holds (2.0 GiB); at 1024x1024 at most 169 frames fit",
+                generate(fixtureModel(), "--num-frames", "257", "--height", "1024", "--width", "1024"));
+    }
+
+    @Test
+    void anOutputThatCannotBeWrittenFailsBeforeTheGeneration() throws Exception {
+        final Path file = Files.writeString(dir.resolve("notes.txt"), "not a folder");
+        final CliHarness.Result result = CliHarness.run("generate", "--prompt", "a red fox", "--model", fixtureModel(),
+                "--output", file.resolve("out.mp4").toString());
+        assertEquals(7, result.exitCode(), result.err());
+        assertEquals("ltx: cannot write MP4 video " + file.resolve("out.mp4") + ": " + file + " exists and is not a directory\n",
+                result.err());
+        final CliHarness.Result latents = CliHarness.run("generate", "--prompt", "a red fox", "--model", fixtureModel(),
+                "--output", dir.resolve("out.mp4").toString(), "--save-latents", file.resolve("latents.safetensors").toString());
+        assertEquals(7, latents.exitCode(), latents.err());
+        assertEquals("ltx: cannot write safetensors file " + file.resolve("latents.safetensors") + ": " + file
+                + " exists and is not a directory\n", latents.err());
+        assertFalse(Files.exists(dir.resolve("out.mp4")));
+    }
+
+    @Test
+    void aCheckpointWithoutAWeightFailsBeforeAnySessionWithInspectsLine() throws Exception {
+        final Path model = TinyFixtures.diffusersWithTransformer(dir, tensors -> tensors.remove("proj_out.weight"));
+        assertError(4, "incomplete weights: transformer lacks 1 of 65 weights (proj_out.weight [16, 32])",
+                generate(model.toString(), "--num-frames", "9", "--height", "64", "--width", "96"));
+        final Path inputs = CliHarness.fixture("cases/transformer_stg/inputs.safetensors");
+        final CliHarness.Result run = CliHarness.run("run", "transformer", "--model", model.toString(), "--inputs", inputs.toString(),
+                "--output", dir.resolve("out.safetensors").toString());
+        assertEquals(4, run.exitCode(), run.err());
+        assertEquals("ltx: incomplete weights: transformer lacks 1 of 65 weights (proj_out.weight [16, 32])\n", run.err());
+        assertFalse(Files.exists(dir.resolve("out.safetensors")));
     }
 
     @Test

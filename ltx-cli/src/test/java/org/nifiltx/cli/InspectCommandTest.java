@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.nifiltx.core.testing.TinyFixtures;
 
 class InspectCommandTest {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -65,6 +66,36 @@ class InspectCommandTest {
         assertTrue(result.out().contains("layout: single-file\n"), result.out());
         assertTrue(result.out().contains("\n  layers: 2\n"), result.out());
         assertTrue(result.out().contains("\n  latent_channels: 16\n"), result.out());
+    }
+
+    @Test
+    void aCompleteModelSaysSoPerComponent() throws IOException {
+        final JsonNode diffusers = inspect(CliHarness.fixture("model/diffusers"));
+        assertTrue(diffusers.get("complete").asBoolean());
+        assertEquals("{\"required\":65,\"complete\":true,\"missing\":[],\"misshaped\":[]}",
+                diffusers.get("transformer").get("weights").toString());
+        assertEquals(59, diffusers.get("vae").get("decoder_weights").get("required").asInt());
+        assertEquals(38, diffusers.get("vae").get("encoder_weights").get("required").asInt());
+        assertEquals(21, diffusers.get("text_encoder").get("weights").get("required").asInt());
+    }
+
+    @Test
+    void aCheckpointWithoutAWeightIsReportedAndExitsWithCode4(@TempDir final Path dir) throws IOException {
+        final Path model = TinyFixtures.diffusersWithTransformer(dir, tensors -> tensors.remove("proj_out.weight"));
+        final String error = "ltx: incomplete weights: transformer lacks 1 of 65 weights (proj_out.weight [16, 32])\n";
+        final CliHarness.Result text = CliHarness.run("inspect", "--model", model.toString());
+        assertEquals(4, text.exitCode(), text.err());
+        assertEquals(error, text.err());
+        assertTrue(text.out().contains("\ncomplete: false\n"), text.out());
+        assertTrue(text.out().contains("\n  weights:\n    required: 65\n    complete: false\n    missing: [proj_out.weight [16, 32]]\n"
+                + "    misshaped: []\nvae:\n"), text.out());
+        final CliHarness.Result json = CliHarness.run("inspect", "--model", model.toString(), "--json");
+        assertEquals(4, json.exitCode(), json.err());
+        assertEquals(error, json.err());
+        final JsonNode report = JSON.readTree(json.out());
+        assertEquals(false, report.get("complete").asBoolean());
+        assertEquals("[\"proj_out.weight [16, 32]\"]", report.get("transformer").get("weights").get("missing").toString());
+        assertTrue(report.get("vae").get("decoder_weights").get("complete").asBoolean());
     }
 
     @Test

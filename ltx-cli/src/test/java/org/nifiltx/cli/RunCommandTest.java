@@ -27,6 +27,16 @@ class RunCommandTest {
     }
 
     @Test
+    void anOutputThatCannotBeWrittenFailsBeforeTheModelRuns() throws Exception {
+        final Path file = java.nio.file.Files.writeString(dir.resolve("notes.txt"), "not a folder");
+        final CliHarness.Result r = CliHarness.run("run", "vae-decode", "--model", model(), "--inputs", "/nope",
+                "--output", file.resolve("out.safetensors").toString());
+        assertEquals(7, r.exitCode(), r.err());
+        assertEquals("ltx: cannot write safetensors file " + file.resolve("out.safetensors") + ": " + file
+                + " exists and is not a directory\n", r.err());
+    }
+
+    @Test
     void cpuBackendRefusesGpuPrecisionsBeforeLoading() {
         final CliHarness.Result r = CliHarness.run("run", "transformer", "--model", "/nope", "--inputs", "/nope", "--output", "x",
                 "--precision", "fp8");

@@ -1,7 +1,9 @@
 package org.nifiltx.core.backend;
 
+import java.util.List;
 import org.nifiltx.core.checkpoint.LtxCheckpoint;
 import org.nifiltx.core.checkpoint.T5Config;
+import org.nifiltx.core.checkpoint.WeightReads;
 import org.nifiltx.core.checkpoint.WeightStore;
 import org.nifiltx.core.error.LtxErrorCode;
 import org.nifiltx.core.error.LtxException;
@@ -37,6 +39,21 @@ public interface Backend {
 
     default ComponentRunner latentUpsampler(final LatentUpsamplerModel model, final BackendOptions options) {
         throw unsupported(Component.UPSAMPLE, options);
+    }
+
+    /**
+     * The weights the graph of {@code component} (transformer, vae-decode or vae-encode) reads from the checkpoint,
+     * with the shapes its config implies: the graph is built, without a session, on a
+     * {@link WeightStore#recording recording} store. Empty where this backend does not build graphs from the
+     * checkpoint; nothing is checked before loading then.
+     */
+    default List<WeightReads.Read> requiredWeights(final Component component, final LtxCheckpoint checkpoint) {
+        return List.of();
+    }
+
+    /** The same for the T5 text encoder's graph on {@code weights}. */
+    default List<WeightReads.Read> requiredTextEncoderWeights(final T5Config config, final WeightStore weights) {
+        return List.of();
     }
 
     private static LtxException unsupported(final Component component, final BackendOptions options) {

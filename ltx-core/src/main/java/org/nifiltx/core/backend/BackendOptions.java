@@ -1,6 +1,5 @@
 package org.nifiltx.core.backend;
 
-import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.nifiltx.core.error.LtxErrorCode;
@@ -62,16 +61,9 @@ public record BackendOptions(String backend, Precision precision, int threads, i
         return memoryBudgetBytes > 0 ? memoryBudgetBytes : defaultMemoryBudgetBytes();
     }
 
-    /**
-     * Default budget: half the machine's physical memory, read through {@code com.sun.management}. Physical memory
-     * rather than the JVM heap because ONNX Runtime holds weights and activations natively, outside the heap.
-     */
+    /** Default budget: half the machine's physical memory ({@link org.nifiltx.core.memory.MemoryBudget#defaultBytes()}). */
     public static long defaultMemoryBudgetBytes() {
-        final java.lang.management.OperatingSystemMXBean bean = ManagementFactory.getOperatingSystemMXBean();
-        if (bean instanceof com.sun.management.OperatingSystemMXBean system) {
-            return (long) (system.getTotalMemorySize() * DEFAULT_BUDGET_SHARE);
-        }
-        return (long) (Runtime.getRuntime().maxMemory() * DEFAULT_BUDGET_SHARE);
+        return org.nifiltx.core.memory.MemoryBudget.defaultBytes();
     }
 
     /**

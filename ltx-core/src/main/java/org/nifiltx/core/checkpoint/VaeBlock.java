@@ -11,4 +11,15 @@ package org.nifiltx.core.checkpoint;
  * @param injectNoise whether a decoder res group injects noise (0.9.1)
  */
 public record VaeBlock(String type, int numLayers, int multiplier, boolean residual, boolean injectNoise) {
+
+    /** (time, height, width) factor by which a compress block down- or upsamples. */
+    public long[] stride() {
+        if (type.startsWith("compress_time")) {
+            return new long[] {2, 1, 1};
+        }
+        if (type.startsWith("compress_space")) {
+            return new long[] {1, 2, 2};
+        }
+        return new long[] {2, 2, 2};
+    }
 }

@@ -26,23 +26,26 @@ public final class WeightStore {
     private final Map<String, LazyTensor> tensors;
     private final String prefix;
     private final String variant;
+    /** Set on a recording view: every lookup is written down, and a missing or misshaped weight is stood in for. */
+    private final WeightReads reads;
 
     /** A store of tensors already in memory or memory-mapped. */
     public WeightStore(final String component, final Map<String, Tensor> tensors) {
-        this(component, wrap(tensors), "", "");
+        this(component, wrap(tensors), "", "", null);
     }
 
     private WeightStore(final String component, final Map<String, LazyTensor> tensors, final String prefix,
-            final String variant) {
+            final String variant, final WeightReads reads) {
         this.component = component;
         this.tensors = tensors;
         this.prefix = prefix;
         this.variant = variant;
+        this.reads = reads;
     }
 
     /** A store whose weights are made when asked for (see the class comment). */
     public static WeightStore lazy(final String component, final Map<String, LazyTensor> tensors) {
-        return new WeightStore(component, Collections.unmodifiableMap(new LinkedHashMap<>(tensors)), "", "");
+        return new WeightStore(component, Collections.unmodifiableMap(new LinkedHashMap<>(tensors)), "", "", null);
     }
 
     private static Map<String, LazyTensor> wrap(final Map<String, Tensor> tensors) {
@@ -53,7 +56,15 @@ public final class WeightStore {
 
     /** A view whose keys are relative to {@code subPrefix} (a trailing dot is added). */
     public WeightStore scoped(final String subPrefix) {
-        return new WeightStore(component, tensors, prefix + subPrefix + ".", variant);
+        return new WeightStore(component, tensors, prefix + subPrefix + ".", variant, reads);
+    }
+
+    /**
+     * A view of the same weights that writes every lookup into {@code into} and never fails on a missing or misshaped
+     * weight (it answers zeros of the implied shape): building a graph on it lists what the graph needs.
+     */
+    public WeightStore recording(final WeightReads into) {
+        return new WeightStore(component, tensors, prefix, variant, into);
     }
 
     /**
@@ -71,7 +82,7 @@ public final class WeightStore {
                 throw new IllegalArgumentException("no weight '" + e.getKey() + "' to replace in the " + component + " weights");
             }
         }
-        return new WeightStore(component, Collections.unmodifiableMap(out), "", newVariant);
+        return new WeightStore(component, Collections.unmodifiableMap(out), "", newVariant, null);
     }
 
     /** How these weights were derived from the checkpoint's ("" when they are the checkpoint's own). */
@@ -108,6 +119,10 @@ public final class WeightStore {
     /** The weight {@code key} not yet loaded: dtype and shape without its values. */
     public LazyTensor lazy(final String key) {
         final LazyTensor t = tensors.get(prefix + key);
+        if (reads != null) {
+            reads.record(prefix + key, null);
+            return t != null ? t : LazyTensor.of(reads.standIn(prefix + key, new long[0]));
+        }
         if (t == null) {
             throw new LtxException(LtxErrorCode.CHECKPOINT_MISMATCH,
                     "checkpoint " + component + " weights lack '" + prefix + key + "'");
@@ -117,12 +132,27 @@ public final class WeightStore {
 
     /** The weight {@code key} not yet loaded, checked to have exactly {@code shape}. */
     public LazyTensor lazy(final String key, final long... shape) {
+        if (reads != null) {
+            reads.record(prefix + key, shape);
+            final LazyTensor t = tensors.get(prefix + key);
+            return t != null && java.util.Arrays.equals(t.shape(), shape) ? t
+                    : LazyTensor.of(reads.standIn(prefix + key, shape));
+        }
         final LazyTensor t = lazy(key);
         if (!java.util.Arrays.equals(t.shape(), shape)) {
             throw new LtxException(LtxErrorCode.CHECKPOINT_MISMATCH, "checkpoint " + component + " weight '" + prefix + key
                     + "' has shape " + Tensor.shapeString(t.shape()) + ", the config implies " + Tensor.shapeString(shape));
         }
         return t;
+    }
+
+    /**
+     * The size of {@code axis} of weight {@code key}, or {@code fallback} where the checkpoint lacks it: for sizes a
+     * graph reads from the checkpoint; the {@link #get(String, long...)} that follows reports the missing weight.
+     */
+    public long dim(final String key, final int axis, final long fallback) {
+        final LazyTensor t = tensors.get(prefix + key);
+        return t == null || axis >= t.shape().length ? fallback : t.shape()[axis];
     }
 
     /** Full keys under this scope. */

@@ -22,6 +22,8 @@ public enum LtxErrorCode {
     OUT_OF_MEMORY,
     /** The request asks for something this build does not implement. */
     UNSUPPORTED,
+    /** An output (video, frames, tensors, a model file) cannot be written: a read-only folder, a full disk, a path through a file. */
+    WRITE_FAILED,
     /** The caller stopped the work between two steps (see {@code ProgressListener#cancelled()}). */
     CANCELLED
 }

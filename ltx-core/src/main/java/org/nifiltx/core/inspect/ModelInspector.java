@@ -4,6 +4,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import org.nifiltx.core.backend.Component;
 import org.nifiltx.core.checkpoint.LtxCheckpoint;
 import org.nifiltx.core.checkpoint.T5Config;
 import org.nifiltx.core.checkpoint.TransformerConfig;
@@ -22,19 +24,43 @@ public final class ModelInspector {
     }
 
     public static Map<String, Object> describe(final LtxCheckpoint checkpoint) {
+        return describe(checkpoint, List.of());
+    }
+
+    /**
+     * The description with, per component, whether every weight its graph reads is present in the implied shape
+     * ({@code findings} from {@link WeightAudit}; components without a finding are not judged).
+     */
+    public static Map<String, Object> describe(final LtxCheckpoint checkpoint, final List<WeightAudit.Finding> findings) {
         final Map<String, Object> out = new LinkedHashMap<>();
         out.put("path", checkpoint.path().toString());
         out.put("layout", checkpoint.layout().name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'));
         out.put("version", checkpoint.modelVersion());
-        out.put("transformer", transformer(checkpoint.transformerConfig(), checkpoint.transformerWeights()));
-        out.put("vae", vae(checkpoint.vaeConfig(), checkpoint.vaeWeights()));
-        checkpoint.textEncoder().ifPresent(t -> out.put("text_encoder", textEncoder(t.config(), t.weights())));
+        if (!findings.isEmpty()) {
+            out.put("complete", findings.stream().allMatch(WeightAudit.Finding::complete));
+        }
+        final Map<String, Object> transformer = transformer(checkpoint.transformerConfig(), checkpoint.transformerWeights());
+        finding(findings, Component.TRANSFORMER).ifPresent(f -> transformer.put("weights", f.describe()));
+        out.put("transformer", transformer);
+        final Map<String, Object> vae = vae(checkpoint.vaeConfig(), checkpoint.vaeWeights());
+        finding(findings, Component.VAE_DECODE).ifPresent(f -> vae.put("decoder_weights", f.describe()));
+        finding(findings, Component.VAE_ENCODE).ifPresent(f -> vae.put("encoder_weights", f.describe()));
+        out.put("vae", vae);
+        checkpoint.textEncoder().ifPresent(t -> {
+            final Map<String, Object> encoder = textEncoder(t.config(), t.weights());
+            finding(findings, Component.TEXT_ENCODER).ifPresent(f -> encoder.put("weights", f.describe()));
+            out.put("text_encoder", encoder);
+        });
         checkpoint.allowedInferenceSteps().ifPresent(steps -> {
             final List<Double> list = new ArrayList<>();
             steps.forEach(s -> list.add(s.asDouble()));
             out.put("allowed_inference_steps", list);
         });
         return out;
+    }
+
+    private static Optional<WeightAudit.Finding> finding(final List<WeightAudit.Finding> findings, final Component component) {
+        return findings.stream().filter(f -> f.component() == component).findFirst();
     }
 
     static Map<String, Object> transformer(final TransformerConfig c, final WeightStore weights) {

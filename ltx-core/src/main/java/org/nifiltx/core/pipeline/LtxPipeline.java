@@ -10,6 +10,7 @@ import org.nifiltx.core.checkpoint.VaeConfig;
 import org.nifiltx.core.latent.LatentFilters;
 import org.nifiltx.core.latent.LatentLayout;
 import org.nifiltx.core.latent.LatentNormalization;
+import org.nifiltx.core.memory.MemoryBudget;
 import org.nifiltx.core.tensor.Tensor;
 import org.nifiltx.core.tensor.TensorBundle;
 import org.nifiltx.core.text.TextEncoderModel;
@@ -24,19 +25,44 @@ public final class LtxPipeline {
     private final VaeConfig vaeConfig;
     private final float[] latentsMean;
     private final float[] latentsStd;
+    private final long memoryBudgetBytes;
 
+    /** A pipeline whose requests may use {@link MemoryBudget#defaultBytes()} (half the physical memory). */
     public LtxPipeline(final LtxModels models) {
+        this(models, MemoryBudget.defaultBytes());
+    }
+
+    /** A pipeline that refuses requests whose largest tensors need more than {@code memoryBudgetBytes}. */
+    public LtxPipeline(final LtxModels models, final long memoryBudgetBytes) {
         this.models = models;
+        this.memoryBudgetBytes = memoryBudgetBytes;
         this.transformerConfig = models.checkpoint().transformerConfig();
         this.vaeConfig = models.checkpoint().vaeConfig();
         this.latentsMean = models.checkpoint().vaeWeights().get("per_channel_statistics.mean-of-means").toFloatArray();
         this.latentsStd = models.checkpoint().vaeWeights().get("per_channel_statistics.std-of-means").toFloatArray();
     }
 
-    /** Checks the request against this model before any work. */
+    /** Checks the request against this model and the memory budget before any work. */
     public void validate(final GenerationRequest request) {
-        request.validate(vaeConfig.spatialCompression(), vaeConfig.temporalCompression());
+        check(request, transformerConfig, vaeConfig, memoryBudgetBytes);
         TemporalUpsampling.validate(request, models.upsamplerModel().orElse(null), vaeConfig.temporalCompression());
+    }
+
+    /** Checks a request for the decoding stage alone: sizes, and the decode's memory (latents that exist already). */
+    public void validateDecode(final GenerationRequest request) {
+        request.validate(vaeConfig.spatialCompression(), vaeConfig.temporalCompression());
+        MemoryEstimate.of(request, transformerConfig, vaeConfig).requireDecodingWithin(memoryBudgetBytes);
+    }
+
+    /**
+     * The checks of {@link #validate} without a pipeline, for callers that have the configs before any model loads:
+     * sizes and values against the VAE's factors, then the memory the largest tensors need against
+     * {@code memoryBudgetBytes} (see {@link MemoryEstimate}).
+     */
+    public static void check(final GenerationRequest request, final TransformerConfig transformer, final VaeConfig vae,
+            final long memoryBudgetBytes) {
+        request.validate(vae.spatialCompression(), vae.temporalCompression());
+        MemoryEstimate.of(request, transformer, vae).requireWithin(memoryBudgetBytes);
     }
 
     /**
@@ -174,6 +200,7 @@ public final class LtxPipeline {
 
     /** Decode noise, VAE decode at {@code decode_timestep}, resize to the requested size, uint8 frames. */
     public Tensor decode(final Tensor latents, final GenerationRequest request, final NoiseSource noise, final ProgressListener progress) {
+        validateDecode(request);
         progress.stageStarted("decode", 1);
         final Tensor frames = LatentDecoding.decode(models.vaeDecoder(), vaeConfig, latents, latentsMean, latentsStd, request, noise);
         progress.stepDone("decode", 1, 1);

@@ -27,6 +27,7 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.nifiltx.core.error.WriteFailure;
 import org.nifiltx.core.error.LtxErrorCode;
 import org.nifiltx.core.error.LtxException;
 import org.nifiltx.core.tensor.DType;
@@ -294,7 +295,7 @@ public final class SafeTensors {
                 write(out, bundle);
             }
         } catch (final IOException e) {
-            throw new LtxException(LtxErrorCode.FILE_NOT_FOUND, "cannot write safetensors file " + file + ": " + e.getMessage(), e);
+            throw WriteFailure.of("safetensors file", file, e);
         }
     }
 
@@ -303,7 +304,8 @@ public final class SafeTensors {
         write(Channels.newChannel(out), bundle);
     }
 
-    private static void write(final WritableByteChannel out, final TensorBundle bundle) throws IOException {
+    /** Serialises {@code bundle} to a channel; the caller reports its failures. */
+    public static void write(final WritableByteChannel out, final TensorBundle bundle) throws IOException {
         final byte[] header = header(bundle);
         writeFully(out, ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(0, header.length));
         writeFully(out, ByteBuffer.wrap(header));

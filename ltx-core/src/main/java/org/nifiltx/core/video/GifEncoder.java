@@ -10,6 +10,7 @@ import javax.imageio.ImageWriteParam;
 import javax.imageio.ImageWriter;
 import javax.imageio.metadata.IIOMetadata;
 import javax.imageio.metadata.IIOMetadataNode;
+import javax.imageio.stream.FileImageOutputStream;
 import javax.imageio.stream.ImageOutputStream;
 import org.nifiltx.core.error.LtxErrorCode;
 import org.nifiltx.core.error.LtxException;
@@ -40,7 +41,8 @@ final class GifEncoder {
         }
         final ImageWriter writer = writers.next();
         final String delay = Integer.toString(delayCentiseconds(frameRate));
-        try (ImageOutputStream out = ImageIO.createImageOutputStream(file.toFile())) {
+        // not ImageIO.createImageOutputStream(File): it answers null, not the reason, when the file cannot be created
+        try (ImageOutputStream out = new FileImageOutputStream(file.toFile())) {
             writer.setOutput(out);
             writer.prepareWriteSequence(null);
             for (int frame = 0; frame < frames.count(); frame++) {

@@ -2,15 +2,18 @@ package org.nifiltx.core.video;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.stream.Stream;
+import org.nifiltx.core.error.WriteFailure;
 import org.nifiltx.core.error.LtxErrorCode;
 import org.nifiltx.core.error.LtxException;
 import org.nifiltx.core.safetensors.SafeTensors;
@@ -60,9 +63,10 @@ public final class VideoWriter {
             } finally {
                 deleteRecursively(temporary);
             }
-        } catch (final IOException | UncheckedIOException e) {
-            throw new LtxException(LtxErrorCode.FILE_NOT_FOUND, "cannot write " + format + " video " + output + ": "
-                    + e.getMessage(), e);
+        } catch (final IOException e) {
+            throw WriteFailure.of(format + " video", output, e);
+        } catch (final UncheckedIOException e) {
+            throw WriteFailure.of(format + " video", output, e.getCause());
         }
         return format;
     }
@@ -74,7 +78,12 @@ public final class VideoWriter {
             case GIF -> GifEncoder.write(temporary, frames, frameRate);
             case PNG_ZIP -> PngSequenceEncoder.writeZip(temporary, frames);
             case PNG_DIRECTORY -> PngSequenceEncoder.writeDirectory(temporary, frames);
-            case RAW_BUNDLE -> SafeTensors.write(temporary, rawBundle(frames, frameRate, extras));
+            case RAW_BUNDLE -> {
+                // the channel overload: its IOException is reported for the output, not the temporary file
+                try (FileChannel out = FileChannel.open(temporary, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+                    SafeTensors.write(out, rawBundle(frames, frameRate, extras));
+                }
+            }
             default -> throw new IllegalStateException(format.name());
         }
     }

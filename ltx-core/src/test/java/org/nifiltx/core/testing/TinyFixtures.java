@@ -1,9 +1,17 @@
 package org.nifiltx.core.testing;
 
+import java.io.IOException;
 import java.net.URISyntaxException;
 import java.net.URL;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
 import org.nifiltx.core.safetensors.SafeTensors;
+import org.nifiltx.core.tensor.Tensor;
 import org.nifiltx.core.tensor.TensorBundle;
 
 /**
@@ -29,5 +37,33 @@ public final class TinyFixtures {
 
     public static TensorBundle read(final String relative) {
         return SafeTensors.read(path(relative));
+    }
+
+    /**
+     * A copy of the diffusers fixture under {@code directory}/model whose transformer weights went through
+     * {@code edit} (a checkpoint that lacks a weight, or has one of another shape).
+     */
+    public static Path diffusersWithTransformer(final Path directory, final Consumer<Map<String, Tensor>> edit)
+            throws IOException {
+        final Path source = path("model/diffusers");
+        final Path copy = directory.resolve("model");
+        try (Stream<Path> files = Files.walk(source)) {
+            for (final Path file : files.toList()) {
+                final Path target = copy.resolve(source.relativize(file).toString());
+                if (Files.isDirectory(file)) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.copy(file, target);
+                }
+            }
+        }
+        final Path weights = copy.resolve("transformer/diffusion_pytorch_model.safetensors");
+        final Map<String, Tensor> tensors = new LinkedHashMap<>(SafeTensors.read(weights).tensors());
+        edit.accept(tensors);
+        // the tensors map the file they came from: write beside it, then replace it
+        final Path edited = weights.resolveSibling("edited.safetensors");
+        SafeTensors.write(edited, TensorBundle.of(tensors));
+        Files.move(edited, weights, StandardCopyOption.REPLACE_EXISTING);
+        return copy;
     }
 }

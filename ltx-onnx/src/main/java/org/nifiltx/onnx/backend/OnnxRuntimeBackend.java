@@ -4,25 +4,31 @@ import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtProvider;
 import org.nifiltx.core.backend.Backend;
 import org.nifiltx.core.backend.BackendOptions;
+import org.nifiltx.core.backend.Component;
 import org.nifiltx.core.backend.ComponentRunner;
 import org.nifiltx.core.backend.LatentUpsamplerModel;
 import org.nifiltx.core.backend.CpuFeatures;
 import org.nifiltx.core.backend.Precision;
 import org.nifiltx.core.checkpoint.LtxCheckpoint;
 import org.nifiltx.core.checkpoint.T5Config;
+import org.nifiltx.core.checkpoint.WeightReads;
 import org.nifiltx.core.checkpoint.WeightStore;
 import java.util.EnumSet;
+import java.util.List;
 import java.util.Set;
 import java.util.function.Function;
 import org.nifiltx.onnx.graph.NumericPolicy;
 import org.nifiltx.onnx.graph.QuantizedWeights;
 import org.nifiltx.onnx.graph.Target;
 import org.nifiltx.onnx.runtime.QuantizedWeightCache;
+import org.nifiltx.onnx.model.t5.T5Encoder;
 import org.nifiltx.onnx.model.t5.T5EncoderRunner;
+import org.nifiltx.onnx.model.transformer.Transformer3D;
 import org.nifiltx.onnx.model.transformer.TransformerRunner;
 import org.nifiltx.onnx.model.upsampler.LatentUpsamplerRunner;
 import org.nifiltx.onnx.model.vae.VaeDecoderRunner;
 import org.nifiltx.onnx.model.vae.VaeEncoderRunner;
+import org.nifiltx.onnx.model.vae.VaeGraphs;
 import org.nifiltx.onnx.runtime.ExecutionProvider;
 import org.nifiltx.onnx.runtime.SessionConfig;
 
@@ -92,6 +98,26 @@ public final class OnnxRuntimeBackend implements Backend {
     public ComponentRunner latentUpsampler(final LatentUpsamplerModel model, final BackendOptions options) {
         return withPolicy("upsampler", model.weights(), options,
                 policy -> LatentUpsamplerRunner.open(model, sessionConfig(options), policy));
+    }
+
+    @Override
+    public List<WeightReads.Read> requiredWeights(final Component component, final LtxCheckpoint checkpoint) {
+        final WeightReads reads = new WeightReads();
+        switch (component) {
+            case TRANSFORMER -> Transformer3D.build(checkpoint.transformerConfig(), checkpoint.transformerWeights().recording(reads),
+                    Target.ONNX_RUNTIME);
+            case VAE_DECODE -> VaeGraphs.decoder(checkpoint.vaeConfig(), checkpoint.vaeWeights().recording(reads));
+            case VAE_ENCODE -> VaeGraphs.encoder(checkpoint.vaeConfig(), checkpoint.vaeWeights().recording(reads));
+            default -> throw new IllegalArgumentException(component + " has no weights in the checkpoint");
+        }
+        return reads.reads();
+    }
+
+    @Override
+    public List<WeightReads.Read> requiredTextEncoderWeights(final T5Config config, final WeightStore weights) {
+        final WeightReads reads = new WeightReads();
+        T5Encoder.build(config, weights.recording(reads), true, Target.ONNX_RUNTIME);
+        return reads.reads();
     }
 
     /**

@@ -8,8 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Map;
-import org.nifiltx.core.error.LtxErrorCode;
-import org.nifiltx.core.error.LtxException;
+import org.nifiltx.core.error.WriteFailure;
 import org.nifiltx.core.tensor.Tensor;
 import org.nifiltx.onnx.proto.OnnxProto.GraphProto;
 import org.nifiltx.onnx.proto.OnnxProto.ModelProto;
@@ -58,7 +57,7 @@ public final class ModelFiles {
                 model.toBuilder().setGraph(graph).build().writeTo(out);
             }
         } catch (final IOException e) {
-            throw new LtxException(LtxErrorCode.FILE_NOT_FOUND, "cannot write model " + onnxFile + ": " + e.getMessage(), e);
+            throw WriteFailure.of("model", onnxFile, e);
         }
     }
 

@@ -34,7 +34,8 @@ public final class TimestepEmbeddings {
      * {@code timestep}; the sinusoid width is read from linear_1 (256 in every LTX checkpoint).
      */
     public static Value embed(final GraphBuilder graph, final WeightStore scope, final Value timestep, final long dim) {
-        final int channels = Math.toIntExact(scope.get("linear_1.weight").dim(1));
+        // when the weight is missing, the Linear below names it
+        final int channels = Math.toIntExact(scope.dim("linear_1.weight", 1, 256));
         final Value projected = sinusoid(graph, timestep, channels);
         final Value hidden = Activations.silu(graph,
                 Linear.apply(graph, scope, "linear_1", projected, dim, channels, Linear.Role.SENSITIVE));

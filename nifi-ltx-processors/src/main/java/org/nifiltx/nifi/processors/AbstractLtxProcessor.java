@@ -25,7 +25,8 @@ import org.nifiltx.core.safetensors.SafeTensors;
  * <ul>
  * <li>bad content or settings: the original FlowFile, penalized, to {@code failure} with {@code ltx.error} (WARN, no
  * stack trace: it is the data's problem, not the operator's);</li>
- * <li>out of memory or a backend failure: the same to {@code retry};</li>
+ * <li>out of memory, a backend failure or an output that cannot be written (a full temporary folder): the same to
+ * {@code retry};</li>
  * <li>the model service unavailable: the FlowFile back to its queue and the processor yields (ERROR bulletin);</li>
  * <li>the processor stopped during a generation: the FlowFile back to its queue, nothing emitted;</li>
  * <li>any other exception: {@code failure} with the exception in {@code ltx.error}, logged with its stack trace.</li>
@@ -117,7 +118,7 @@ abstract class AbstractLtxProcessor extends AbstractProcessor {
                 session.rollback();
                 context.yield();
             }
-            case OUT_OF_MEMORY, BACKEND_FAILURE -> {
+            case OUT_OF_MEMORY, BACKEND_FAILURE, WRITE_FAILED -> {
                 getLogger().warn("Routing {} to retry: {}", flowFile, e.getMessage());
                 route(session, flowFile, trail, e.getMessage(), LtxProperties.RETRY, LtxProperties.COUNTER_RETRIES);
             }

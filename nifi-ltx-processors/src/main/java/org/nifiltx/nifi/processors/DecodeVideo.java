@@ -197,7 +197,7 @@ public class DecodeVideo extends AbstractLtxProcessor {
         final GenerationRequest request = GenerationRequest.builder().prompt(prompt == null ? "" : prompt).numFrames(frames)
                 .height(height).width(width).frameRate(frameRate).decodeTimestep(decodeTimestep).decodeNoiseScale(decodeNoiseScale)
                 .compat(compat).build();
-        service.validate(request);
+        service.validateDecode(request);
         final Tensor video = service.decode(latents, request, noise(noiseFile, seed), progress(session, flowFile, false));
         final Path file = FlowFileTensors.createTemporary("." + outputFormat.extension());
         try {

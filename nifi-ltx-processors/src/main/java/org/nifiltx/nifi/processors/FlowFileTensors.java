@@ -7,8 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import org.apache.nifi.flowfile.FlowFile;
 import org.apache.nifi.processor.ProcessSession;
-import org.nifiltx.core.error.LtxErrorCode;
-import org.nifiltx.core.error.LtxException;
+import org.nifiltx.core.error.WriteFailure;
 import org.nifiltx.core.safetensors.SafeTensors;
 import org.nifiltx.core.tensor.TensorBundle;
 
@@ -46,7 +45,7 @@ final class FlowFileTensors {
         try {
             return Files.createTempFile("nifi-ltx-", suffix);
         } catch (final IOException e) {
-            throw new LtxException(LtxErrorCode.FILE_NOT_FOUND, "cannot create a temporary file: " + e.getMessage(), e);
+            throw WriteFailure.of("a temporary file in", Path.of(System.getProperty("java.io.tmpdir")), e);
         }
     }
 

@@ -59,8 +59,9 @@ final class LtxProperties {
     static final Relationship RETRY = new Relationship.Builder()
             .name("retry")
             .description("The original FlowFile, content unchanged and penalized, with ltx.error, when the run failed for a "
-                    + "reason that may pass: out of memory or a failure of the backend (ONNX Runtime, the GPU). Route it back "
-                    + "to the processor, perhaps after lowering its concurrent tasks.")
+                    + "reason that may pass: out of memory, a failure of the backend (ONNX Runtime, the GPU) or an output "
+                    + "that cannot be written (a full or read-only temporary folder). Route it back to the processor, perhaps "
+                    + "after lowering its concurrent tasks.")
             .build();
     static final Relationship FAILURE = new Relationship.Builder()
             .name("failure")

@@ -34,6 +34,7 @@ import org.nifiltx.core.error.LtxException;
 import org.nifiltx.core.lora.LoraAdapter;
 import org.nifiltx.core.lora.LoraMerge;
 import org.nifiltx.core.lora.LoraSpec;
+import org.nifiltx.core.inspect.WeightAudit;
 import org.nifiltx.core.pipeline.GenerationRequest;
 import org.nifiltx.core.pipeline.GenerationResult;
 import org.nifiltx.core.pipeline.LtxModels;
@@ -207,6 +208,8 @@ public class StandardLtxVideoModelService extends AbstractControllerService impl
         final TextEncoderModel textEncoder = configuration.openTextEncoder(checkpoint);
         final LatentUpsamplerModel upsampler = configuration.upsamplerPath() == null ? null
                 : LatentUpsamplerModel.open(configuration.upsamplerPath());
+        // a checkpoint without a weight fails here, not in the first FlowFile's generation
+        WeightAudit.requireComplete(WeightAudit.generation(backend, checkpoint, textEncoder, true));
         final LtxModels opened = new LtxModels(checkpoint, textEncoder, upsampler, backend, configuration.options());
         final LtxPipeline pipeline;
         try {
@@ -307,7 +310,23 @@ public class StandardLtxVideoModelService extends AbstractControllerService impl
             results.add(verifyLoras(checkpoint, configuration.loras()));
         }
         new PartVerification(configuration, checkpoint, backend, results).run();
+        if (checkpoint != null && backend != null) {
+            results.add(verifyWeights(configuration, checkpoint, backend));
+        }
         return results;
+    }
+
+    /** Every weight the graphs read, present in the shape the config implies (no session is built for this). */
+    private static ConfigVerificationResult verifyWeights(final ServiceConfiguration configuration, final LtxCheckpoint checkpoint,
+            final Backend backend) {
+        try {
+            final List<WeightAudit.Finding> findings = WeightAudit.generation(backend, checkpoint,
+                    configuration.openTextEncoder(checkpoint), true);
+            return result("Weights", WeightAudit.problems(findings).isPresent() ? Outcome.FAILED : Outcome.SUCCESSFUL,
+                    WeightAudit.problems(findings).orElse("every weight the graphs read is present in the shape the config implies"));
+        } catch (final LtxException e) {
+            return result("Weights", Outcome.FAILED, e.getMessage());
+        }
     }
 
     /** Reads every adapter and checks it against the transformer, without the cost of merging. */
@@ -349,6 +368,14 @@ public class StandardLtxVideoModelService extends AbstractControllerService impl
         final OpenModel model = requireEnabled();
         try (OpenModel.Lease lease = model.lease()) {
             model.pipeline().validate(request);
+        }
+    }
+
+    @Override
+    public void validateDecode(final GenerationRequest request) {
+        final OpenModel model = requireEnabled();
+        try (OpenModel.Lease lease = model.lease()) {
+            model.pipeline().validateDecode(request);
         }
     }
 

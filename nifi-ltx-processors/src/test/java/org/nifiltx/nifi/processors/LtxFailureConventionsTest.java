@@ -72,6 +72,20 @@ class LtxFailureConventionsTest {
     }
 
     @Test
+    void anOutputThatCannotBeWrittenGoesToRetry() {
+        final TestRunner decode = TestRunners.newTestRunner(DecodeVideo.class);
+        StubModelService.add(decode).failure = new LtxException(LtxErrorCode.WRITE_FAILED,
+                "cannot write a temporary file in /tmp: No space left on device");
+        final MockFlowFile latents = latents();
+        decode.enqueue(latents.toByteArray(), latents.getAttributes());
+        decode.run();
+        final MockFlowFile retry = only(decode, LtxProperties.RETRY);
+        retry.assertAttributeEquals(LtxAttributes.ERROR, "cannot write a temporary file in /tmp: No space left on device");
+        assertTrue(retry.isPenalized());
+        assertArrayEquals(latents.toByteArray(), retry.toByteArray(), "content changed");
+    }
+
+    @Test
     void anUnavailableServiceKeepsTheFlowFileQueuedAndYields() {
         final TestRunner decode = TestRunners.newTestRunner(DecodeVideo.class);
         StubModelService.add(decode).failure = new LtxException(LtxErrorCode.BACKEND_UNAVAILABLE,

@@ -12,6 +12,7 @@ import org.apache.nifi.util.MockFlowFile;
 import org.apache.nifi.util.TestRunner;
 import org.apache.nifi.util.TestRunners;
 import org.junit.jupiter.api.Test;
+import org.nifiltx.core.memory.MemoryBudget;
 import org.nifiltx.core.pipeline.PromptEmbeddings;
 import org.nifiltx.core.pipeline.PromptPair;
 import org.nifiltx.core.tensor.Tensor;
@@ -77,6 +78,35 @@ class LtxFailureRoutingTest {
         runner.enqueue(content, Map.of("height", "70"));
         runner.run();
         assertFailure(runner, content, "Height: 70 is not a positive multiple of 32");
+    }
+
+    @Test
+    void aSizeThatCannotFitGoesToFailureBeforeAnyModelWork() {
+        final TestRunner runner = generateLatents();
+        runner.setProperty(GenerateLatents.NUM_FRAMES, "100001");
+        runner.setProperty(GenerateLatents.HEIGHT, "8192");
+        runner.setProperty(GenerateLatents.WIDTH, "8192");
+        final byte[] content = embeddings(24);
+        runner.enqueue(content);
+        runner.run();
+        assertFailure(runner, content, "100001 frames of 8192x8192 need about 183.3 TiB while decoding (decoded video 183.1 TiB, "
+                + "latents 146.5 GiB, VAE decode 4.8 MiB); the memory budget is " + MemoryBudget.format(MemoryBudget.defaultBytes()));
+    }
+
+    @Test
+    void aDecodedVideoLargerThanOneBufferGoesToFailure() {
+        final TestRunner runner = TestRunners.newTestRunner(DecodeVideo.class);
+        Fixtures.addService(runner);
+        final byte[] content = Fixtures.bytes(TensorBundle.of(Map.of(GenerateLatents.LATENTS_TENSOR,
+                Tensor.ofFloats(new long[] {1, 16, 2, 2, 3}, new float[16 * 2 * 2 * 3]))));
+        runner.enqueue(content, Map.of(LtxAttributes.NUM_FRAMES, "257", LtxAttributes.HEIGHT, "1024", LtxAttributes.WIDTH, "1024"));
+        runner.run();
+        // 7.5 GiB while decoding: the budget refuses it on a small machine, the buffer limit on any other
+        assertFailure(runner, content, MemoryBudget.defaultBytes() < 8L << 30
+                ? "257 frames of 1024x1024 need about 7.5 GiB while decoding (decoded video 7.5 GiB, latents 6.2 MiB, VAE decode "
+                        + "4.8 MiB); the memory budget is " + MemoryBudget.format(MemoryBudget.defaultBytes())
+                : "257 frames of 1024x1024 make a decoded video [1, 3, 257, 1024, 1024] of 3.0 GiB in float32, more than one "
+                        + "buffer holds (2.0 GiB); at 1024x1024 at most 169 frames fit");
     }
 
     @Test

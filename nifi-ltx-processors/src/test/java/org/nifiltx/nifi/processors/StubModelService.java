@@ -80,6 +80,11 @@ final class StubModelService extends AbstractControllerService implements LtxVid
     }
 
     @Override
+    public void validateDecode(final GenerationRequest request) {
+        delegate.validateDecode(request);
+    }
+
+    @Override
     public PromptPair encodePrompts(final GenerationRequest request, final ProgressListener progress) {
         failIfAsked();
         return delegate.encodePrompts(request, observed(progress));

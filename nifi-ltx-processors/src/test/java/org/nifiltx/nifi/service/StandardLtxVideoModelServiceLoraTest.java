@@ -63,7 +63,7 @@ class StandardLtxVideoModelServiceLoraTest {
     void verifyChecksThatEachAdapterFitsTheModel() {
         final List<ConfigVerificationResult> good = verify(LORA + ":0.75");
         assertEquals(List.of("Checkpoint", "Backend", "LoRA Adapters", "Text Encoder", "Transformer", "VAE Decoder",
-                "VAE Encoder", "Latent Upsampler"),
+                "VAE Encoder", "Latent Upsampler", "Weights"),
                 good.stream().map(ConfigVerificationResult::getVerificationStepName).toList());
         assertEquals(Outcome.SUCCESSFUL, good.get(2).getOutcome());
         assertEquals("fit the transformer: ltx-lora-diffusers.safetensors x0.75 (diffusers/PEFT, 20 layers)",

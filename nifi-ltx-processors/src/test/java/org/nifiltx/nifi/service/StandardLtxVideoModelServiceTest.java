@@ -154,18 +154,22 @@ class StandardLtxVideoModelServiceTest {
 
     private static final List<String> STEPS = List.of("Checkpoint", "Backend", "Text Encoder", "Transformer", "VAE Decoder",
             "VAE Encoder", "Latent Upsampler");
+    /** With a readable checkpoint Verify also audits every weight the graphs read. */
+    private static final List<String> STEPS_AND_WEIGHTS = List.of("Checkpoint", "Backend", "Text Encoder", "Transformer",
+            "VAE Decoder", "VAE Encoder", "Latent Upsampler", "Weights");
+    private static final String COMPLETE = "every weight the graphs read is present in the shape the config implies";
 
     @Test
     void verifyBuildsEachSessionOnceAndReportsItsBuildTime() {
         final WatchedModelService service = new WatchedModelService();
         final List<ConfigVerificationResult> good = verify(service, Fixtures.fixture("model/diffusers").toString(), "fp32",
                 Map.of(StandardLtxVideoModelService.LATENT_UPSAMPLER_PATH, Fixtures.fixture("model/latent_upsampler").toString()));
-        assertEquals(STEPS, names(good));
+        assertEquals(STEPS_AND_WEIGHTS, names(good));
         assertEquals(List.of(Outcome.SUCCESSFUL, Outcome.SUCCESSFUL, Outcome.SUCCESSFUL, Outcome.SUCCESSFUL, Outcome.SUCCESSFUL,
-                Outcome.SUCCESSFUL, Outcome.SUCCESSFUL), outcomes(good));
+                Outcome.SUCCESSFUL, Outcome.SUCCESSFUL, Outcome.SUCCESSFUL), outcomes(good));
         assertEquals(List.of("model version 0.9.5+, 2 transformer blocks, 16 latent channels",
                 "'cpu' is available (CountingBackend), computing in fp32", "T5 d_model 24, built in N ms", "built in N ms",
-                "built in N ms", "built in N ms", "built in N ms"), explanations(good));
+                "built in N ms", "built in N ms", "built in N ms", COMPLETE), explanations(good));
         // Each session was built once and closed again: nothing stays open after Verify.
         for (final String component : List.of(CountingBackend.TEXT_ENCODER, CountingBackend.TRANSFORMER,
                 CountingBackend.VAE_DECODER, CountingBackend.VAE_ENCODER, CountingBackend.UPSAMPLER)) {
@@ -180,9 +184,9 @@ class StandardLtxVideoModelServiceTest {
         final List<ConfigVerificationResult> int8 = verify(new StandardLtxVideoModelService(),
                 Fixtures.fixture("model/diffusers").toString(), "int8",
                 Map.of(StandardLtxVideoModelService.WEIGHT_CACHE_DIRECTORY, cache.toString()));
-        assertEquals(STEPS, names(int8));
+        assertEquals(STEPS_AND_WEIGHTS, names(int8));
         assertEquals(List.of(Outcome.SUCCESSFUL, Outcome.SUCCESSFUL, Outcome.SUCCESSFUL, Outcome.SUCCESSFUL, Outcome.SUCCESSFUL,
-                Outcome.SUCCESSFUL, Outcome.SKIPPED), outcomes(int8));
+                Outcome.SUCCESSFUL, Outcome.SKIPPED, Outcome.SUCCESSFUL), outcomes(int8));
         assertEquals("'cpu' is available (OnnxRuntimeBackend), computing in int8", int8.get(1).getExplanation());
         assertEquals("no Latent Upsampler Path: GenerateLatents cannot run Multi-Scale", int8.get(6).getExplanation());
 
@@ -193,8 +197,28 @@ class StandardLtxVideoModelServiceTest {
         assertEquals("'cpu' is available (OnnxRuntimeBackend), computing in " + auto.label() + " (auto: "
                 + CpuFeatures.detect().describe() + ")", automatic.get(1).getExplanation());
         assertEquals(List.of(Outcome.SUCCESSFUL, Outcome.SUCCESSFUL, Outcome.SKIPPED, Outcome.SUCCESSFUL, Outcome.SUCCESSFUL,
-                Outcome.SUCCESSFUL, Outcome.SKIPPED), outcomes(automatic));
+                Outcome.SUCCESSFUL, Outcome.SKIPPED, Outcome.SUCCESSFUL), outcomes(automatic));
         assertEquals("no text encoder: EncodePrompt will fail", automatic.get(2).getExplanation());
+    }
+
+    @Test
+    void aCheckpointWithoutAWeightFailsVerificationAndEnabling(@TempDir final Path dir) throws Exception {
+        final Path model = org.nifiltx.core.testing.TinyFixtures.diffusersWithTransformer(dir,
+                tensors -> tensors.remove("proj_out.weight"));
+        final String problem = "incomplete weights: transformer lacks 1 of 65 weights (proj_out.weight [16, 32])";
+        final ConfigVerificationResult weights = verify(model.toString(), Map.of()).stream()
+                .filter(r -> r.getVerificationStepName().equals("Weights")).findFirst().orElseThrow();
+        assertEquals(Outcome.FAILED, weights.getOutcome());
+        assertEquals(problem, weights.getExplanation());
+
+        final TestRunner runner = TestRunners.newTestRunner(NoOpProcessor.class);
+        final StandardLtxVideoModelService service = new StandardLtxVideoModelService();
+        runner.addControllerService("ltx", service);
+        runner.setProperty(service, StandardLtxVideoModelService.MODEL_PATH, model.toString());
+        final Throwable failure = assertThrows(Throwable.class, () -> runner.enableControllerService(service));
+        assertEquals("Failed to enable Controller Service StandardLtxVideoModelService[id=ltx] due to "
+                + "org.nifiltx.core.error.LtxException: " + problem, failure.getMessage());
+        assertNull(service.models());
     }
 
     @Test
@@ -203,9 +227,9 @@ class StandardLtxVideoModelServiceTest {
         Files.write(notAnUpsampler, Fixtures.bytes(TensorBundle.of(Map.of("x", Tensor.ofFloats(new long[] {1}, new float[] {1f})))));
         final List<ConfigVerificationResult> badUpsampler = verify(Fixtures.fixture("model/diffusers").toString(),
                 Map.of(StandardLtxVideoModelService.LATENT_UPSAMPLER_PATH, notAnUpsampler.toString()));
-        assertEquals(STEPS, names(badUpsampler));
+        assertEquals(STEPS_AND_WEIGHTS, names(badUpsampler));
         assertEquals(List.of(Outcome.SUCCESSFUL, Outcome.SUCCESSFUL, Outcome.SUCCESSFUL, Outcome.SUCCESSFUL, Outcome.SUCCESSFUL,
-                Outcome.SUCCESSFUL, Outcome.FAILED), outcomes(badUpsampler));
+                Outcome.SUCCESSFUL, Outcome.FAILED, Outcome.SUCCESSFUL), outcomes(badUpsampler));
         assertEquals("cannot read the Latent Upsampler Path " + notAnUpsampler + ": " + notAnUpsampler
                 + " has no __metadata__ config: not a latent upsampler", badUpsampler.get(6).getExplanation());
 
@@ -221,7 +245,7 @@ class StandardLtxVideoModelServiceTest {
         final List<ConfigVerificationResult> failed = verify(failing, Fixtures.fixture("model/diffusers").toString(), "fp32",
                 Map.of());
         assertEquals(List.of(Outcome.SUCCESSFUL, Outcome.SUCCESSFUL, Outcome.SUCCESSFUL, Outcome.SUCCESSFUL, Outcome.FAILED,
-                Outcome.SUCCESSFUL, Outcome.SKIPPED), outcomes(failed));
+                Outcome.SUCCESSFUL, Outcome.SKIPPED, Outcome.SUCCESSFUL), outcomes(failed));
         assertEquals("no memory for the VAE decoder", failed.get(4).getExplanation());
     }
 

@@ -22,8 +22,11 @@ public interface LtxVideoModelService extends ControllerService {
     /** Dimensions of the enabled model, from its config. */
     LtxModelInfo modelInfo();
 
-    /** Checks a request against the model (sizes, frame count, values) before any work. */
+    /** Checks a request against the model (sizes, frame count, values, the memory they need) before any work. */
     void validate(GenerationRequest request);
+
+    /** Checks a request for decoding alone (sizes, values, the memory the decode needs): the latents exist already. */
+    void validateDecode(GenerationRequest request);
 
     /** T5 on the prompt and, when classifier-free guidance is on, on the negative prompt. */
     PromptPair encodePrompts(GenerationRequest request, ProgressListener progress);

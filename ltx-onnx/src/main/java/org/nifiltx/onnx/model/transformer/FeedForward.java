@@ -12,7 +12,8 @@ final class FeedForward {
     }
 
     static Value build(final GraphBuilder graph, final WeightStore weights, final int innerDim, final Value x) {
-        final long hiddenDim = weights.get("net.0.proj.weight").dim(0);
+        // 4 × D in every LTX checkpoint; when the weight is missing, the Linear below names it
+        final long hiddenDim = weights.dim("net.0.proj.weight", 0, 4L * innerDim);
         final Value hidden = Activations.geluTanh(graph,
                 Linear.apply(graph, weights, "net.0.proj", x, hiddenDim, innerDim, Linear.Role.BULK));
         return Linear.apply(graph, weights, "net.2", hidden, innerDim, hiddenDim, Linear.Role.BULK);

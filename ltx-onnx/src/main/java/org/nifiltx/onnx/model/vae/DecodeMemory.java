@@ -1,26 +1,17 @@
 package org.nifiltx.onnx.model.vae;
 
+import static org.nifiltx.core.memory.VaeDecodeMemory.MIN_TILE_LATENT;
+import static org.nifiltx.core.memory.VaeDecodeMemory.MIN_TILE_LATENT_FRAMES;
+import static org.nifiltx.core.memory.VaeDecodeMemory.estimatePeakBytes;
+
 import org.nifiltx.core.backend.BackendOptions;
 import org.nifiltx.core.checkpoint.VaeConfig;
 
 /**
- * The memory model behind {@link DecodeTiling#forBudget}. The peak of one decoder run is estimated from its widest
- * activation: the largest channels × frames × height × width over every stage of the decoder (conv_in, each up block,
- * the patched conv_out output), times 4 bytes, times {@link #PEAK_FACTOR}. The factor covers what is alive at once
- * around the widest convolution: the block input kept for the residual, its normalised copy, the padded copy that
- * feeds Conv, the Conv output, and the video copied out of ONNX Runtime into Java. It was checked against the peak
- * resident set of whole decodes of the tiny fixture model (see {@code VaeDecodePeakMemoryTest}).
+ * The policy behind {@link DecodeTiling#forBudget}: tiles chosen so that the estimated peak of each tile's decode
+ * ({@link org.nifiltx.core.memory.VaeDecodeMemory}, the memory model shared with the request checks) fits a budget.
  */
 public final class DecodeMemory {
-    /** Peak bytes of a decode ÷ (widest activation × 4 bytes); see the class comment. */
-    public static final int PEAK_FACTOR = 6;
-    /** Share of physical memory a decode may use when no budget is given. */
-    public static final double DEFAULT_BUDGET_SHARE = BackendOptions.DEFAULT_BUDGET_SHARE;
-    /** Smallest spatial tile the policy picks, in latent pixels (one pixel of blend needs two). */
-    static final int MIN_TILE_LATENT = 2;
-    /** Smallest temporal tile the policy picks, in latent frames after the first (diffusers' 16 frames ÷ 8). */
-    static final int MIN_TILE_LATENT_FRAMES = 2;
-
     private DecodeMemory() {
     }
 
@@ -29,38 +20,9 @@ public final class DecodeMemory {
         return BackendOptions.defaultMemoryBudgetBytes();
     }
 
-    /** Estimated peak bytes of one decoder run on latents of {@code batch} × F × h × w. */
-    public static long estimatePeakBytes(final VaeConfig config, final long batch, final long frames,
-            final long height, final long width) {
-        return widestActivation(config, frames, height, width) * batch * Float.BYTES * PEAK_FACTOR;
-    }
-
-    /** Largest element count of one batch item over the decoder's stages, walked as {@link Decoder} builds them. */
-    static long widestActivation(final VaeConfig config, final long latentFrames, final long latentHeight,
-            final long latentWidth) {
-        final DecoderPlan plan = DecoderPlan.of(config);
-        long[] size = {latentFrames, latentHeight, latentWidth};
-        long widest = config.latentChannels() * volume(size);
-        widest = Math.max(widest, plan.convInChannels() * volume(size));
-        for (final DecoderPlan.Stage stage : plan.stages()) {
-            if (stage.upsamples()) {
-                // the Conv before the shuffle: st·sh·sw·C/m channels at the input size
-                widest = Math.max(widest, stage.convChannels() * volume(size));
-                size = stage.outputSize(size);
-            }
-            widest = Math.max(widest, stage.outChannels() * volume(size));
-        }
-        final long patched = (long) config.outChannels() * config.patchSize() * config.patchSize();
-        return Math.max(widest, patched * volume(size));
-    }
-
-    private static long volume(final long[] size) {
-        return size[0] * size[1] * size[2];
-    }
-
     /**
      * The policy, in order: (1) {@link DecodeTiling#NONE} when a whole decode fits; (2) spatial tiles only, the
-     * largest square tile of at least {@link #MIN_TILE_LATENT} latent pixels that fits; (3) temporal tiles too, the
+     * largest square tile of at least {@code MIN_TILE_LATENT} latent pixels that fits; (3) temporal tiles too, the
      * longest temporal tile (then the largest square tile, or none) that fits, with a stride of half the tile
      * (diffusers' 16 / 8); (4) when nothing fits, the smallest tiles, as the best that can be done.
      */

@@ -2,6 +2,7 @@ package org.nifiltx.onnx.model.vae;
 
 import java.util.ArrayList;
 import java.util.List;
+import org.nifiltx.core.checkpoint.VaeDecoderPlan;
 import org.nifiltx.core.checkpoint.VaeBlock;
 import org.nifiltx.core.checkpoint.VaeConfig;
 import org.nifiltx.core.checkpoint.WeightStore;
@@ -50,11 +51,11 @@ final class Decoder {
         Encoder.requirePixelNorm(config);
         final String padding = config.spatialPaddingMode();
         final boolean conditioned = config.timestepConditioning();
-        final DecoderPlan plan = DecoderPlan.of(config);
+        final VaeDecoderPlan plan = VaeDecoderPlan.of(config);
         this.convIn = CausalConv3d.sensitive(graph, weights.scoped("conv_in"), config.latentChannels(),
                 plan.convInChannels(), padding);
         long spatialScale = 1;
-        for (final DecoderPlan.Stage stage : plan.stages()) {
+        for (final VaeDecoderPlan.Stage stage : plan.stages()) {
             final VaeBlock block = stage.block();
             final WeightStore scope = weights.scoped("up_blocks." + stage.index());
             final long in = stage.inChannels();
@@ -76,7 +77,7 @@ final class Decoder {
                     upBlocks.add((x, causal, t) -> resnet.apply(x, causal, null));
                 }
                 default -> {
-                    // a compress block (DecoderPlan rejects every other type)
+                    // a compress block (VaeDecoderPlan rejects every other type)
                     final DepthToSpaceUpsample up = new DepthToSpaceUpsample(graph, scope, in, stage.stride(),
                             block.residual(), in / stage.outChannels(), padding);
                     upBlocks.add((x, causal, t) -> up.apply(x, causal));

@@ -49,13 +49,13 @@ final class Encoder {
                     if (block.type().equals("compress_all_x_y")) {
                         channels = in * block.multiplier();
                     }
-                    final CausalConv3d conv = new CausalConv3d(graph, scope, in, channels, stride(block.type()), padding);
+                    final CausalConv3d conv = new CausalConv3d(graph, scope, in, channels, block.stride(), padding);
                     downBlocks.add(x -> conv.apply(x, true));
                 }
                 case "compress_time_res", "compress_space_res", "compress_all_res" -> {
                     channels = in * block.multiplier();
                     final SpaceToDepthDownsample down = new SpaceToDepthDownsample(graph, scope, in, channels,
-                            stride(block.type()), padding);
+                            block.stride(), padding);
                     downBlocks.add(down::apply);
                 }
                 default -> throw new LtxException(LtxErrorCode.UNSUPPORTED,
@@ -77,16 +77,6 @@ final class Encoder {
     }
 
     /** Stride of a compress block in (time, height, width). */
-    static long[] stride(final String type) {
-        if (type.startsWith("compress_time")) {
-            return new long[] {2, 1, 1};
-        }
-        if (type.startsWith("compress_space")) {
-            return new long[] {1, 2, 2};
-        }
-        return new long[] {2, 2, 2};
-    }
-
     static void requirePixelNorm(final VaeConfig config) {
         if (!config.normLayer().equals("pixel_norm")) {
             throw new LtxException(LtxErrorCode.UNSUPPORTED,

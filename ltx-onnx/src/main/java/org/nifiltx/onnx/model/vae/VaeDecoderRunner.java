@@ -4,6 +4,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import org.nifiltx.core.memory.MemoryBudget;
 import org.nifiltx.core.backend.ComponentContract;
 import org.nifiltx.core.backend.ComponentRunner;
 import org.nifiltx.core.checkpoint.LtxCheckpoint;
@@ -24,7 +25,7 @@ import org.nifiltx.onnx.runtime.SessionConfig;
  * {@link #noiseInputNames()}); maps not given are drawn from N(0, 1) with a fixed seed.
  *
  * <p>{@link #run(TensorBundle)} decodes whole when the estimated peak memory fits the runner's budget and in tiles
- * otherwise ({@link DecodeTiling#forBudget}); the budget defaults to {@link DecodeMemory#defaultBudgetBytes()}, and
+ * otherwise ({@link DecodeTiling#forBudget}); the budget defaults to {@link MemoryBudget#defaultBytes()}, and
  * {@link #open(LtxCheckpoint, SessionConfig, DecodeTiling)} fixes the tiling instead (e.g. {@link DecodeTiling#NONE}).
  */
 public final class VaeDecoderRunner implements ComponentRunner {
@@ -49,7 +50,7 @@ public final class VaeDecoderRunner implements ComponentRunner {
         this.budgetBytes = budgetBytes;
     }
 
-    /** A runner that tiles automatically within {@link DecodeMemory#defaultBudgetBytes()}. */
+    /** A runner that tiles automatically within {@link MemoryBudget#defaultBytes()}. */
     public static VaeDecoderRunner open(final LtxCheckpoint checkpoint, final SessionConfig config) {
         return open(checkpoint, config, NumericPolicy.fp32());
     }
@@ -57,7 +58,7 @@ public final class VaeDecoderRunner implements ComponentRunner {
     /** A runner computing as {@code policy} says that tiles automatically within the default budget. */
     public static VaeDecoderRunner open(final LtxCheckpoint checkpoint, final SessionConfig config,
             final NumericPolicy policy) {
-        return create(checkpoint, config, null, DecodeMemory.defaultBudgetBytes(), policy);
+        return create(checkpoint, config, null, MemoryBudget.defaultBytes(), policy);
     }
 
     /** A runner that tiles automatically so that a decode's estimated peak stays within {@code budgetBytes}. */

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.nifiltx.core.memory.VaeDecodeMemory;
 import org.nifiltx.core.checkpoint.LtxCheckpoint;
 import org.nifiltx.core.checkpoint.VaeConfig;
 import org.nifiltx.core.error.LtxErrorCode;
@@ -32,21 +33,21 @@ class DecodeTilingPolicyTest {
     @Test
     void estimateFollowsTheWidestActivation() {
         // latents 3 × 6 × 8 → 17 frames of 48 × 64 patches × 48 channels, × 4 bytes × factor 6
-        assertEquals(48L * 17 * 48 * 64, DecodeMemory.widestActivation(config, 3, 6, 8));
-        assertEquals(48L * 17 * 48 * 64 * 4 * 6, DecodeMemory.estimatePeakBytes(config, 1, 3, 6, 8));
-        assertEquals(2 * 48L * 17 * 48 * 64 * 4 * 6, DecodeMemory.estimatePeakBytes(config, 2, 3, 6, 8));
+        assertEquals(48L * 17 * 48 * 64, VaeDecodeMemory.widestActivation(config, 3, 6, 8));
+        assertEquals(48L * 17 * 48 * 64 * 4 * 6, VaeDecodeMemory.estimatePeakBytes(config, 1, 3, 6, 8));
+        assertEquals(2 * 48L * 17 * 48 * 64 * 4 * 6, VaeDecodeMemory.estimatePeakBytes(config, 2, 3, 6, 8));
     }
 
     @Test
     void largeBudgetDecodesWhole() {
-        final long whole = DecodeMemory.estimatePeakBytes(config, 1, 3, 6, 8);
+        final long whole = VaeDecodeMemory.estimatePeakBytes(config, 1, 3, 6, 8);
         assertEquals(DecodeTiling.NONE, DecodeTiling.forBudget(whole, config, new long[] {1, 16, 3, 6, 8}));
         assertEquals(DecodeTiling.NONE, DecodeTiling.forBudget(1L << 40, config, new long[] {1, 16, 3, 6, 8}));
     }
 
     @Test
     void slightlySmallerBudgetTakesTheLargestSpatialTile() {
-        final long whole = DecodeMemory.estimatePeakBytes(config, 1, 3, 6, 8);
+        final long whole = VaeDecodeMemory.estimatePeakBytes(config, 1, 3, 6, 8);
         // 7 latent pixels (224 px) with one latent pixel of blend
         assertEquals(new DecodeTiling(224, 224, 192, 192),
                 DecodeTiling.forBudget(whole - 1, config, new long[] {1, 16, 3, 6, 8}));

@@ -13,6 +13,7 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledOnOs;
 import org.junit.jupiter.api.condition.OS;
+import org.nifiltx.core.memory.VaeDecodeMemory;
 import org.nifiltx.core.checkpoint.LtxCheckpoint;
 
 /**
@@ -20,7 +21,7 @@ import org.nifiltx.core.checkpoint.LtxCheckpoint;
  * MB of floats), each in a fresh JVM running {@link DecodePeakMemoryProbe}, compared by the growth of the process's
  * peak resident set ({@code VmHWM}) over the decode. Measured (2 cores, -Xmx2g): whole 487 MB, tiled within a 32 MiB
  * budget (128-px tiles every 96 px) 303 MB, i.e. −38 %; the test asserts at least −25 %. The whole decode's growth
- * is 6.2 × its widest activation (79 MB), which is where {@link DecodeMemory#PEAK_FACTOR} = 6 comes from; the test
+ * is 6.2 × its widest activation (79 MB), which is where {@link VaeDecodeMemory#PEAK_FACTOR} = 6 comes from; the test
  * asserts 4 … 8. The tiled decode cannot drop further than about 3 × the video: the blended video, its uint8
  * frames and the tiles of two rows live on the Java heap.
  */
@@ -47,7 +48,7 @@ class VaeDecodePeakMemoryTest {
         final long whole = decodeGrowth("none");
         final long tiled = decodeGrowth(Long.toString(32L << 20));
         assertTrue(tiled <= 0.75 * whole, "tiled decode grew the peak by " + tiled + " bytes, whole by " + whole);
-        final long widest = DecodeMemory.widestActivation(
+        final long widest = VaeDecodeMemory.widestActivation(
                 LtxCheckpoint.open(VaeFixtures.resource("model/ltxv-tiny.safetensors")).vaeConfig(), 4, 16, 16)
                 * Float.BYTES;
         final double factor = (double) whole / widest;

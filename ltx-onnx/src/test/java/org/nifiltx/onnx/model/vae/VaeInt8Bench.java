@@ -5,6 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import org.nifiltx.core.checkpoint.VaeDecoderPlan;
 import org.nifiltx.core.backend.Precision;
 import org.nifiltx.core.checkpoint.VaeBlock;
 import org.nifiltx.core.checkpoint.VaeConfig;
@@ -51,9 +52,9 @@ public final class VaeInt8Bench {
     static WeightStore randomDecoderWeights(final VaeConfig config, final long seed) {
         final SplittableRandom random = new SplittableRandom(seed);
         final Map<String, Tensor> w = new LinkedHashMap<>();
-        final DecoderPlan plan = DecoderPlan.of(config);
+        final VaeDecoderPlan plan = VaeDecoderPlan.of(config);
         conv(w, random, "decoder.conv_in", config.latentChannels(), plan.convInChannels());
-        for (final DecoderPlan.Stage stage : plan.stages()) {
+        for (final VaeDecoderPlan.Stage stage : plan.stages()) {
             final String scope = "decoder.up_blocks." + stage.index();
             final long c = stage.inChannels();
             if (stage.upsamples()) {

@@ -1,23 +1,21 @@
-package org.nifiltx.onnx.model.vae;
+package org.nifiltx.core.checkpoint;
 
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import org.nifiltx.core.checkpoint.VaeBlock;
-import org.nifiltx.core.checkpoint.VaeConfig;
 import org.nifiltx.core.error.LtxErrorCode;
 import org.nifiltx.core.error.LtxException;
 
 /**
  * The decoder's block walk, written once: {@code decoder_blocks} in reverse (the last config entry is the mid block,
- * {@code up_blocks.0}) with each block's channels and upsampling. {@link Decoder} builds its graph from it and
- * {@link DecodeMemory} sizes activations from it.
+ * {@code up_blocks.0}) with each block's channels and upsampling. The ONNX decoder builds its graph from it and
+ * {@link org.nifiltx.core.memory.VaeDecodeMemory} sizes activations from it.
  *
  * @param convInChannels channels after conv_in (the widest stage)
  * @param stages         up blocks in graph order
  * @param outChannels    channels entering the final norm and conv_out
  */
-record DecoderPlan(long convInChannels, List<Stage> stages, long outChannels) {
+public record VaeDecoderPlan(long convInChannels, List<Stage> stages, long outChannels) {
 
     /**
      * One up block.
@@ -28,23 +26,23 @@ record DecoderPlan(long convInChannels, List<Stage> stages, long outChannels) {
      * @param outChannels channels out
      * @param stride      (time, height, width) upsampling of a compress block; {1, 1, 1} otherwise
      */
-    record Stage(int index, VaeBlock block, long inChannels, long outChannels, long[] stride) {
-        boolean upsamples() {
+    public record Stage(int index, VaeBlock block, long inChannels, long outChannels, long[] stride) {
+        public boolean upsamples() {
             return block.type().startsWith("compress");
         }
 
         /** Channels the convolution of a compress block produces before the pixel shuffle. */
-        long convChannels() {
+        public long convChannels() {
             return stride[0] * stride[1] * stride[2] * outChannels;
         }
 
         /** Frames, height, width after this block for {@code size} before it (a temporal ×2 drops the first frame). */
-        long[] outputSize(final long[] size) {
+        public long[] outputSize(final long[] size) {
             return new long[] {stride[0] * size[0] - (stride[0] - 1), stride[1] * size[1], stride[2] * size[2]};
         }
     }
 
-    static DecoderPlan of(final VaeConfig config) {
+    public static VaeDecoderPlan of(final VaeConfig config) {
         final List<VaeBlock> blocks = new ArrayList<>(config.decoderBlocks());
         Collections.reverse(blocks);
         long channels = config.decoderBaseChannels();
@@ -65,13 +63,13 @@ record DecoderPlan(long convInChannels, List<Stage> stages, long outChannels) {
                 case "res_x_y" -> channels = in / block.multiplier();
                 case "compress_time", "compress_space", "compress_all" -> {
                     channels = in / (block.type().equals("compress_all") ? block.multiplier() : 1);
-                    stride = Encoder.stride(block.type());
+                    stride = block.stride();
                 }
                 default -> throw new LtxException(LtxErrorCode.UNSUPPORTED,
                         "VAE decoder block '" + block.type() + "' is not supported");
             }
             stages.add(new Stage(i, block, in, channels, stride));
         }
-        return new DecoderPlan(top, List.copyOf(stages), channels);
+        return new VaeDecoderPlan(top, List.copyOf(stages), channels);
     }
 }
