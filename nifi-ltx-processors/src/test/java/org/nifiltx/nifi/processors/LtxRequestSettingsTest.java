@@ -8,6 +8,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.nifi.util.MockFlowFile;
+import org.apache.nifi.util.MockProcessContext;
 import org.apache.nifi.util.TestRunner;
 import org.apache.nifi.util.TestRunners;
 import org.junit.jupiter.api.Test;
@@ -30,9 +31,12 @@ class LtxRequestSettingsTest {
         return attributes;
     }
 
-    /** The invalid results of a validation as "Subject: explanation", sorted. */
+    /**
+     * The invalid results of a validation as "Subject: explanation", sorted. Through the mock context: the nifi-mock of
+     * NiFi 2.3.0, the oldest server we support, has no TestRunner.validate().
+     */
     private static List<String> problems(final TestRunner runner) {
-        return runner.validate().stream().filter(result -> !result.isValid())
+        return ((MockProcessContext) runner.getProcessContext()).validate().stream().filter(result -> !result.isValid())
                 .map(result -> result.getSubject() + ": " + result.getExplanation()).sorted().toList();
     }
 

@@ -1,0 +1,276 @@
+package org.nifiltx.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Stream;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.nifiltx.core.testing.TinyFixtures;
+import org.nifiltx.core.video.DecodedVideo;
+import org.nifiltx.core.video.VideoReader;
+
+/**
+ * The example flows of flows/ in a real NiFi 2.3.0 server with the tiny fixture model: imported over the REST API like
+ * the UI's "Upload flow definition", parameters set to this test's folders, run with requests of several sizes, an
+ * invalid one, a stop in the middle of a batch, a service disabled and enabled again, and two concurrent generations.
+ * Every input must end up as an MP4 of the requested size in out/ or as a failure report in failed/.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class ExampleFlowsIT {
+    private static final Duration RUN_LIMIT = Duration.ofMinutes(5);
+    private static final String BAD_FRAMES_ERROR = "Num Frames: 10 is not 8N+1";
+    private static final String BAD_IMAGE_ERROR = "image <FlowFile content> is not in a format ImageIO can read (PNG, JPEG, GIF, BMP)";
+
+    private static NiFiServer server;
+    private static Path runDir;
+    private static Path flows;
+
+    @BeforeAll
+    static void startServer() throws IOException {
+        final Path itDir = Path.of(System.getProperty("nifi.it.dir"));
+        flows = Path.of(System.getProperty("nifi.it.flows"));
+        runDir = itDir.resolve("run");
+        NiFiServer.deleteRecursively(runDir);
+        server = NiFiServer.start(itDir);
+        Poll.until(Duration.ofMinutes(3), "the extension NARs to load", server::checkAlive, () -> {
+            final String processors = server.rest().get("/flow/processor-types").toString();
+            final String services = server.rest().get("/flow/controller-service-types").toString();
+            return processors.contains("org.nifiltx.nifi.processors.GenerateLatents")
+                    && processors.contains("org.apache.nifi.processors.standard.ListFile")
+                    && services.contains("org.nifiltx.nifi.service.StandardLtxVideoModelService");
+        });
+    }
+
+    @AfterAll
+    static void stopServer() {
+        if (server != null) {
+            server.close();
+        }
+    }
+
+    @Test
+    @Order(1)
+    void jsonRequestsFromAFolderBecomeVideosOrFailureReports() throws IOException {
+        final Folders folders = Folders.create(runDir.resolve("json"));
+        final ImportedFlow flow = ImportedFlow.upload(server, flows.resolve("ltx-json-folder.json"), "JSON requests");
+        flow.setParameters(folders.parameters());
+        flow.setConcurrentTasks("GenerateLatents", 2);
+        flow.setServices(true);
+        flow.start();
+
+        // Two sizes, a seed and none, timesteps as a list and as text; and a frame count the model cannot make.
+        folders.request("fox-9x64x96.json", """
+                {"prompt": "a red fox trots through fresh snow", "num_frames": 9, "height": 64, "width": 96, "seed": 42,
+                 "timesteps": [1.0, 0.5]}""");
+        folders.request("waves-17x64x64.json", """
+                {"prompt": "waves roll onto a beach", "num_frames": 17, "height": 64, "width": 64, "timesteps": "1.0, 0.6"}""");
+        folders.request("bad-frames.json", """
+                {"prompt": "too many frames", "num_frames": 10, "height": 64, "width": 64, "timesteps": [1.0]}""");
+        folders.awaitResults(2, 1);
+        folders.assertVideo("fox-9x64x96.mp4", 9, 64, 96);
+        folders.assertVideo("waves-17x64x64.mp4", 17, 64, 64);
+        final JsonNode report = folders.failureReport("bad-frames.json");
+        assertEquals(BAD_FRAMES_ERROR, report.path("ltx.error").asText());
+        assertEquals("too many frames", report.path("ltx.prompt").asText());
+        assertEquals("10", report.path("request.num_frames").asText());
+
+        // A batch queued in front of GenerateLatents, the flow stopped right after GenerateLatents starts on it, the
+        // model service disabled and enabled again: every queued request still completes once the flow runs again.
+        flow.setRunning("GenerateLatents", false);
+        for (int i = 1; i <= 4; i++) {
+            folders.request("batch-" + i + ".json", """
+                    {"prompt": "a paper boat drifts down a stream", "num_frames": 9, "height": 64, "width": 96,
+                     "seed": %d, "timesteps": [1.0, 0.75, 0.5, 0.25]}""".formatted(i));
+        }
+        Poll.until(RUN_LIMIT, "the batch to queue in front of GenerateLatents", server::checkAlive,
+                () -> flow.queuedInto("GenerateLatents") == 4);
+        flow.setRunning("GenerateLatents", true);
+        flow.stop();
+        final int queuedAtStop = flow.queued();
+        assertTrue(queuedAtStop >= 1, "the stop came after the whole batch was done: nothing was queued");
+        flow.setServices(false);
+        flow.setServices(true);
+        flow.start();
+        folders.awaitResults(6, 1);
+        for (int i = 1; i <= 4; i++) {
+            folders.assertVideo("batch-" + i + ".mp4", 9, 64, 96);
+        }
+        folders.assertEveryRequestAccountedFor();
+        flow.stop();
+        assertEquals(0, flow.queued());
+        flow.setServices(false);
+        System.out.println("[ExampleFlowsIT] JSON flow: 7 requests, " + queuedAtStop + " queued at the stop");
+    }
+
+    @Test
+    @Order(2)
+    void imagesFromAFolderBecomeVideosStartingFromThem() throws IOException {
+        final Folders folders = Folders.create(runDir.resolve("images"));
+        final ImportedFlow flow = ImportedFlow.upload(server, flows.resolve("ltx-image-folder.json"), "Image to video");
+        final Map<String, String> parameters = new LinkedHashMap<>(folders.parameters());
+        parameters.put("Prompt", "the fox looks up and walks away");
+        parameters.put("Num Frames", "9");
+        parameters.put("Height", "64");
+        parameters.put("Width", "96");
+        parameters.put("Timesteps", "1.0, 0.5");
+        flow.setParameters(parameters);
+        flow.setServices(true);
+        flow.start();
+
+        folders.image("exact.png", 96, 64);
+        folders.image("wide.png", 200, 90);
+        folders.request("broken.png", "not an image");
+        folders.awaitResults(2, 1);
+        folders.assertVideo("exact.mp4", 9, 64, 96);
+        folders.assertVideo("wide.mp4", 9, 64, 96);
+        assertEquals(BAD_IMAGE_ERROR, folders.failureReport("broken.png").path("ltx.error").asText());
+        folders.assertEveryRequestAccountedFor();
+        flow.stop();
+        flow.setServices(false);
+    }
+
+    @Test
+    @Order(3)
+    void theServerReportedOnlyTheExpectedProblems() throws IOException {
+        final List<String> unexpected = new ArrayList<>();
+        for (final JsonNode entity : server.rest().get("/flow/bulletin-board").path("bulletinBoard").path("bulletins")) {
+            final JsonNode bulletin = entity.path("bulletin");
+            final String message = bulletin.path("message").asText();
+            final boolean expected = "WARNING".equals(bulletin.path("level").asText())
+                    && (message.contains(BAD_FRAMES_ERROR) || message.contains(BAD_IMAGE_ERROR));
+            if (!expected) {
+                unexpected.add(bulletin.path("level").asText() + " " + bulletin.path("sourceName").asText() + ": " + message);
+            }
+        }
+        assertEquals(List.of(), unexpected, "bulletins");
+        final List<String> logProblems;
+        try (Stream<String> lines = Files.lines(server.appLog())) {
+            logProblems = lines.filter(line -> line.contains(" ERROR ") || line.contains("ClassNotFoundException")
+                    || line.contains("NoClassDefFoundError") || line.contains("LinkageError")
+                    || line.contains("UnsatisfiedLinkError") || line.contains("unable to locate exact NAR dependency"))
+                    .toList();
+        }
+        assertEquals(List.of(), logProblems, "problems in " + server.appLog());
+    }
+
+    /** The four folders of a folder flow, the requests written into it and what came out. */
+    private record Folders(Path in, Path processed, Path out, Path failed, Set<String> requests) {
+        static Folders create(final Path root) throws IOException {
+            final Folders folders = new Folders(root.resolve("in"), root.resolve("processed"), root.resolve("out"),
+                    root.resolve("failed"), new TreeSet<>());
+            for (final Path dir : List.of(folders.in, folders.processed, folders.out, folders.failed)) {
+                Files.createDirectories(dir);
+            }
+            return folders;
+        }
+
+        Map<String, String> parameters() {
+            final Map<String, String> parameters = new LinkedHashMap<>();
+            parameters.put("Model Path", TinyFixtures.path("model/diffusers").toString());
+            parameters.put("Precision", "fp32");
+            parameters.put("Input Directory", in.toString());
+            parameters.put("Processed Directory", processed.toString());
+            parameters.put("Output Directory", out.toString());
+            parameters.put("Failed Directory", failed.toString());
+            return parameters;
+        }
+
+        /** Writes a request beside the folder and moves it in, so ListFile never sees half a file. */
+        void request(final String name, final String content) throws IOException {
+            place(name, content.getBytes(StandardCharsets.UTF_8));
+        }
+
+        /** A PNG of the given size with a colour gradient. */
+        void image(final String name, final int width, final int height) throws IOException {
+            final BufferedImage image = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
+            for (int y = 0; y < height; y++) {
+                for (int x = 0; x < width; x++) {
+                    image.setRGB(x, y, (x * 255 / width) << 16 | (y * 255 / height) << 8 | 128);
+                }
+            }
+            final Path staged = in.resolveSibling(name);
+            ImageIO.write(image, "png", staged.toFile());
+            place(name, Files.readAllBytes(staged));
+            Files.delete(staged);
+        }
+
+        private void place(final String name, final byte[] content) throws IOException {
+            final Path staged = in.resolveSibling(name + ".staged");
+            Files.write(staged, content);
+            Files.move(staged, in.resolve(name), StandardCopyOption.ATOMIC_MOVE);
+            requests.add(name);
+        }
+
+        void awaitResults(final int videos, final int failures) {
+            Poll.until(RUN_LIMIT, videos + " videos in " + out + " and " + failures + " reports in " + failed, server::checkAlive,
+                    () -> {
+                        final int made = count(out);
+                        final int failedNow = count(failed);
+                        if (made > videos || failedNow > failures) {
+                            throw new AssertionError("more results than requests: videos " + names(out) + ", failures "
+                                    + names(failed));
+                        }
+                        return made == videos && failedNow == failures;
+                    });
+        }
+
+        void assertVideo(final String name, final int frames, final int height, final int width) {
+            final DecodedVideo video = VideoReader.read(out.resolve(name));
+            assertEquals(List.of(frames, height, width), List.of(video.frameCount(), video.height(), video.width()), name);
+        }
+
+        JsonNode failureReport(final String name) throws IOException {
+            return NiFiRest.JSON.readTree(failed.resolve(name).toFile());
+        }
+
+        /** Each request was read (moved to processed/) and left exactly one result, a video or a failure report. */
+        void assertEveryRequestAccountedFor() throws IOException {
+            assertEquals(requests, names(processed), "requests read");
+            assertEquals(0, count(in), "requests left unread");
+            final Set<String> results = new TreeSet<>();
+            names(out).forEach(name -> results.add(base(name)));
+            names(failed).forEach(name -> results.add(base(name)));
+            final Set<String> expected = new TreeSet<>();
+            requests.forEach(name -> expected.add(base(name)));
+            assertEquals(expected, results, "one result per request");
+            assertEquals(requests.size(), count(out) + count(failed), "results");
+        }
+
+        private static String base(final String name) {
+            return name.substring(0, name.lastIndexOf('.'));
+        }
+
+        private static int count(final Path dir) throws IOException {
+            return names(dir).size();
+        }
+
+        private static Set<String> names(final Path dir) throws IOException {
+            try (Stream<Path> files = Files.list(dir)) {
+                final Set<String> names = new TreeSet<>();
+                // PutFile writes a dot file first and renames it: only finished files count.
+                files.map(file -> file.getFileName().toString()).filter(name -> !name.startsWith(".")).forEach(names::add);
+                return names;
+            }
+        }
+    }
+}
