@@ -16,7 +16,7 @@ import java.util.stream.Stream;
 
 /**
  * A NiFi 2.3.0 server assembled from Maven Central's jars and NARs (lib/ and extensions/ as the build's
- * maven-dependency-plugin copied them), configured for plain HTTP on 127.0.0.1 at a free port with no users, and started
+ * maven-dependency-plugin copied them), configured for plain HTTP on 127.0.0.1 at free ports with no users, and started
  * without NiFi's bootstrap (not on Central) by running {@code org.apache.nifi.NiFi} directly. Closing it stops the
  * process (SIGTERM, then SIGKILL after a minute); a JVM shutdown hook does the same if the test JVM is ended first.
  */
@@ -65,9 +65,13 @@ final class NiFiServer implements AutoCloseable {
                 Files.writeString(home.resolve("conf").resolve(name), text);
             }
         }
+        // NiFi also opens a management (health) server, on 127.0.0.1:52020 unless told otherwise: another NiFi on the
+        // machine (a second build, a developer's server) would hold that port.
+        final int managementPort = freePort();
         final Path java = Path.of(System.getProperty("java.home"), "bin", "java");
         final Process process = new ProcessBuilder(java.toString(), "-Xms256m", "-Xmx2g", "--enable-native-access=ALL-UNNAMED",
                 "-Djava.awt.headless=true", "-Djava.net.preferIPv4Stack=true",
+                "-Dorg.apache.nifi.management.server.address=127.0.0.1:" + managementPort,
                 "-Dnifi.properties.file.path=" + home.resolve("conf/nifi.properties"),
                 "-Dorg.apache.nifi.bootstrap.config.log.dir=" + home.resolve("logs"),
                 "-Dlogback.configurationFile=" + home.resolve("conf/logback.xml"),
