@@ -6,6 +6,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 import org.nifiltx.core.backend.ComponentRunner;
 import org.nifiltx.core.error.LtxErrorCode;
 import org.nifiltx.core.error.LtxException;
@@ -30,19 +31,20 @@ public final class Denoiser {
 
     /**
      * Runs {@code pass} with {@code settings} (pass {@code passNumber}, 1-based, names the stochastic noise draws); returns
-     * the packed latents after every step (the last is the result). The guidance of each step comes from the settings'
-     * schedule at the step's flow time, so the batch (uncond, cond, perturbed) can change from step to step.
+     * the packed latents after the last step. {@code onStep}, when not null, sees a copy of the latents after every step
+     * (parity tests compare them with the reference's); a generation keeps no history otherwise. The guidance of each
+     * step comes from the settings' schedule at the step's flow time, so the batch (uncond, cond, perturbed) can change
+     * from step to step.
      */
-    public List<float[]> run(final DenoisePass pass, final PromptEmbeddings positive, final PromptEmbeddings negative,
+    public float[] run(final DenoisePass pass, final PromptEmbeddings positive, final PromptEmbeddings negative,
             final GenerationRequest request, final PassSettings settings, final int passNumber, final NoiseSource noise,
-            final ImageNoise imageNoise, final ProgressListener progress, final String stage) {
+            final ImageNoise imageNoise, final ProgressListener progress, final String stage, final Consumer<float[]> onStep) {
         final int tokens = pass.tokens();
         final int channels = pass.latents().length / tokens;
         final float[] conditioned = pass.conditioningMask();
         final float[] initial = pass.latents().clone();
         float[] latents = pass.latents().clone();
         final float[] sigmas = pass.sigmas();
-        final List<float[]> history = new ArrayList<>();
         final Map<Integer, Tensor[]> batchedInputs = new HashMap<>();
         progress.stageStarted(stage, sigmas.length);
         for (int step = 0; step < sigmas.length; step++) {
@@ -89,10 +91,12 @@ public final class Denoiser {
                     ? noise.draw(NoiseSource.stochasticNoise(passNumber, step), new long[] {1, tokens, channels}).toFloatArray()
                     : null;
             latents = step(pass.rule(), latents, velocity, t, next, sigmas, tokenTimesteps, conditioned, stepNoise);
-            history.add(latents.clone());
+            if (onStep != null) {
+                onStep.accept(latents.clone());
+            }
             progress.stepDone(stage, step + 1, sigmas.length);
         }
-        return history;
+        return latents;
     }
 
     private static float[] guide(final float[] uncond, final float[] cond, final float[] perturbed, final Compat compat,

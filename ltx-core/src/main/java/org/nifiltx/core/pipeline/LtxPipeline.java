@@ -26,6 +26,7 @@ public final class LtxPipeline {
     private final float[] latentsMean;
     private final float[] latentsStd;
     private final long memoryBudgetBytes;
+    private final boolean recordStepLatents;
 
     /** A pipeline whose requests may use {@link MemoryBudget#defaultBytes()} (half the physical memory). */
     public LtxPipeline(final LtxModels models) {
@@ -34,12 +35,25 @@ public final class LtxPipeline {
 
     /** A pipeline that refuses requests whose largest tensors need more than {@code memoryBudgetBytes}. */
     public LtxPipeline(final LtxModels models, final long memoryBudgetBytes) {
+        this(models, memoryBudgetBytes, false);
+    }
+
+    private LtxPipeline(final LtxModels models, final long memoryBudgetBytes, final boolean recordStepLatents) {
         this.models = models;
+        this.recordStepLatents = recordStepLatents;
         this.memoryBudgetBytes = memoryBudgetBytes;
         this.transformerConfig = models.checkpoint().transformerConfig();
         this.vaeConfig = models.checkpoint().vaeConfig();
         this.latentsMean = models.checkpoint().vaeWeights().get("per_channel_statistics.mean-of-means").toFloatArray();
         this.latentsStd = models.checkpoint().vaeWeights().get("per_channel_statistics.std-of-means").toFloatArray();
+    }
+
+    /**
+     * This pipeline, but its results carry the latents after every step ({@link GenerationResult#stepLatents}), as
+     * parity tests compare them; a pipeline keeps no per-step history otherwise (30 steps of 768x512x121 are 190 MB).
+     */
+    public LtxPipeline recordingStepLatents() {
+        return new LtxPipeline(models, memoryBudgetBytes, true);
     }
 
     /** Checks the request against this model and the memory budget before any work. */
@@ -172,18 +186,16 @@ public final class LtxPipeline {
                 : !request.imageToVideo() ? StepRule.GLOBAL
                 : request.firstFrameImagesOnly() ? StepRule.EXCLUDE_CONDITIONED : StepRule.PER_TOKEN;
         final ImageNoise imageNoise = request.compat() == Compat.OFFICIAL ? new ImageNoise(noise, request.imageCondNoiseScale()) : null;
-        final List<float[]> history = denoiser.run(
-                new DenoisePass(conditioned.latents(), grid.frames(), grid.height(), grid.width(), sigmas, rule, conditioned.mask(),
-                        conditioned.coords(), extra),
-                prompts.positive(), prompts.negative(), request, request.pass(passNumber), passNumber, noise, imageNoise, progress, stage);
         // The extra conditioning tokens are dropped: step latents and the result cover the grid only.
         final int channels = initial.length / grid.tokens();
-        for (final float[] step : history) {
-            steps.add(packed(Arrays.copyOfRange(step, extra * channels, step.length), grid));
-        }
+        final int skipped = extra * channels;
+        final float[] last = denoiser.run(
+                new DenoisePass(conditioned.latents(), grid.frames(), grid.height(), grid.width(), sigmas, rule, conditioned.mask(),
+                        conditioned.coords(), extra),
+                prompts.positive(), prompts.negative(), request, request.pass(passNumber), passNumber, noise, imageNoise, progress, stage,
+                recordStepLatents ? step -> steps.add(packed(Arrays.copyOfRange(step, skipped, step.length), grid)) : null);
         sigmaLists.add(sigmas);
-        final float[] last = history.get(history.size() - 1);
-        return Arrays.copyOfRange(last, extra * channels, last.length);
+        return Arrays.copyOfRange(last, skipped, last.length);
     }
 
     private Conditioning conditioning() {

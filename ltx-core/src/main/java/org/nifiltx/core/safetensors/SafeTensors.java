@@ -7,11 +7,13 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
+import java.nio.channels.ReadableByteChannel;
 import java.nio.channels.WritableByteChannel;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
@@ -27,6 +29,7 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 import org.nifiltx.core.error.WriteFailure;
 import org.nifiltx.core.error.LtxErrorCode;
 import org.nifiltx.core.error.LtxException;
@@ -92,6 +95,66 @@ public final class SafeTensors {
         } catch (final IOException e) {
             throw new LtxException(LtxErrorCode.CORRUPT_FILE, "cannot read " + sourceName + ": " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * Reads a safetensors stream of known length (a FlowFile's content) without ever holding it whole. The header is
+     * read and validated first (its length bounded by {@code size}, the tensors tiling exactly the remaining bytes), then
+     * {@code accept} sees it and may refuse it (throw) before a single data byte is allocated; each tensor is then read
+     * straight into its own buffer. Foreign content (an MP4, a PNG) fails at the header length, oversized content in
+     * {@code accept}, truncated content with the byte it ended at.
+     */
+    public static TensorBundle read(final InputStream in, final long size, final String sourceName, final Consumer<Header> accept) {
+        try {
+            final ReadableByteChannel channel = Channels.newChannel(in);
+            final Header header = readHeader(sourceName, new Source() {
+                private long position;
+
+                @Override
+                public long size() {
+                    return size;
+                }
+
+                @Override
+                public void read(final ByteBuffer destination, final long at) throws IOException {
+                    // the header is read in order, once: 8 bytes of length, then the JSON
+                    if (at != position) {
+                        throw new IOException("stream read out of order at byte " + at);
+                    }
+                    position += readStream(channel, destination, sourceName, size);
+                }
+            });
+            accept.accept(header);
+            final List<Entry> inDataOrder = new ArrayList<>(header.entries());
+            inDataOrder.sort(Comparator.comparingLong(Entry::start));
+            final Map<String, Tensor> byName = new LinkedHashMap<>();
+            for (final Entry entry : inDataOrder) {
+                final ByteBuffer data = ByteBuffer.allocateDirect(Math.toIntExact(entry.length())).order(ByteOrder.LITTLE_ENDIAN);
+                readStream(channel, data, sourceName, size);
+                byName.put(entry.name(), new Tensor(entry.dtype(), entry.shape(), data.flip()));
+            }
+            final Map<String, Tensor> tensors = new LinkedHashMap<>();
+            for (final Entry entry : header.entries()) {
+                tensors.put(entry.name(), byName.get(entry.name()));
+            }
+            return new TensorBundle(tensors, header.metadata());
+        } catch (final IOException e) {
+            throw new LtxException(LtxErrorCode.CORRUPT_FILE, "cannot read " + sourceName + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Fills {@code destination} from the stream; a stream shorter than it said it was is corrupt content. */
+    private static int readStream(final ReadableByteChannel channel, final ByteBuffer destination, final String sourceName,
+            final long size) throws IOException {
+        int total = 0;
+        while (destination.hasRemaining()) {
+            final int n = channel.read(destination);
+            if (n < 0) {
+                throw corrupt(sourceName, "content ended before its declared " + size + " bytes");
+            }
+            total += n;
+        }
+        return total;
     }
 
     /** Reads only the header: names, dtypes, shapes and metadata, without mapping any data. */

@@ -1,6 +1,7 @@
 package org.nifiltx.core.video;
 
 import java.io.IOException;
+import java.io.OutputStream;
 import java.nio.file.Path;
 import java.util.Iterator;
 import javax.imageio.IIOImage;
@@ -12,6 +13,7 @@ import javax.imageio.metadata.IIOMetadata;
 import javax.imageio.metadata.IIOMetadataNode;
 import javax.imageio.stream.FileImageOutputStream;
 import javax.imageio.stream.ImageOutputStream;
+import javax.imageio.stream.MemoryCacheImageOutputStream;
 import org.nifiltx.core.error.LtxErrorCode;
 import org.nifiltx.core.error.LtxException;
 
@@ -35,14 +37,36 @@ final class GifEncoder {
     }
 
     static void write(final Path file, final RgbFrames frames, final FrameRate frameRate) throws IOException {
+        // not ImageIO.createImageOutputStream(File): it answers null, not the reason, when the file cannot be created
+        try (ImageOutputStream out = new FileImageOutputStream(file.toFile())) {
+            write(out, frames, frameRate);
+        }
+    }
+
+    /** Writes into a stream (a FlowFile's content); the GIF writer never seeks back, so nothing is cached. */
+    static void write(final OutputStream stream, final RgbFrames frames, final FrameRate frameRate) throws IOException {
+        final ImageOutputStream out = new MemoryCacheImageOutputStream(stream) {
+            @Override
+            public void write(final byte[] b, final int off, final int len) throws IOException {
+                super.write(b, off, len);
+                flushBefore(getStreamPosition());
+            }
+        };
+        try {
+            write(out, frames, frameRate);
+        } finally {
+            out.close(); // flushes; the underlying stream stays open, as its owner expects
+        }
+    }
+
+    private static void write(final ImageOutputStream out, final RgbFrames frames, final FrameRate frameRate) throws IOException {
         final Iterator<ImageWriter> writers = ImageIO.getImageWritersByFormatName("gif");
         if (!writers.hasNext()) {
             throw new LtxException(LtxErrorCode.UNSUPPORTED, "this JDK has no ImageIO GIF writer");
         }
         final ImageWriter writer = writers.next();
         final String delay = Integer.toString(delayCentiseconds(frameRate));
-        // not ImageIO.createImageOutputStream(File): it answers null, not the reason, when the file cannot be created
-        try (ImageOutputStream out = new FileImageOutputStream(file.toFile())) {
+        try {
             writer.setOutput(out);
             writer.prepareWriteSequence(null);
             for (int frame = 0; frame < frames.count(); frame++) {

@@ -6,7 +6,10 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Iterator;
 import javax.imageio.ImageIO;
+import javax.imageio.ImageReader;
+import javax.imageio.stream.ImageInputStream;
 import org.nifiltx.core.error.LtxErrorCode;
 import org.nifiltx.core.error.LtxException;
 import org.nifiltx.core.tensor.DType;
@@ -30,11 +33,25 @@ public final class ImageLoader {
     }
 
     /**
+     * The most pixels an input image may have: an 8K frame (7680x4320) fits, and decoding one this size takes about
+     * 4 bytes a pixel of heap (ImageIO's raster) plus 3 for the RGB tensor.
+     */
+    public static final long MAX_PIXELS = 1L << 25;
+
+    /**
      * The encoded image in {@code content} (e.g. a NiFi FlowFile's content) as uint8 RGB [H,W,3]; {@code name} says
      * where it came from in error messages.
      */
     public static Tensor loadRgb(final byte[] content, final String name) {
-        try (InputStream in = new ByteArrayInputStream(content)) {
+        return loadRgb(new ByteArrayInputStream(content), name);
+    }
+
+    /**
+     * The encoded image read from {@code in}, which is not closed. Its size is read from the header first, so an image
+     * of more than {@link #MAX_PIXELS} is refused before any pixel memory is allocated.
+     */
+    public static Tensor loadRgb(final InputStream in, final String name) {
+        try {
             return toRgb(decode(in, name));
         } catch (final IOException e) {
             throw new LtxException(LtxErrorCode.CORRUPT_FILE, "cannot read image " + name + ": " + e.getMessage(), e);
@@ -42,12 +59,26 @@ public final class ImageLoader {
     }
 
     static BufferedImage decode(final InputStream in, final String name) throws IOException {
-        final BufferedImage image = ImageIO.read(in);
-        if (image == null) {
-            throw new LtxException(LtxErrorCode.CORRUPT_FILE,
-                    "image " + name + " is not in a format ImageIO can read (PNG, JPEG, GIF, BMP)");
+        try (ImageInputStream input = ImageIO.createImageInputStream(in)) {
+            final Iterator<ImageReader> readers = input == null ? null : ImageIO.getImageReaders(input);
+            if (readers == null || !readers.hasNext()) {
+                throw new LtxException(LtxErrorCode.CORRUPT_FILE,
+                        "image " + name + " is not in a format ImageIO can read (PNG, JPEG, GIF, BMP)");
+            }
+            final ImageReader reader = readers.next();
+            try {
+                reader.setInput(input, true, true);
+                final long pixels = (long) reader.getWidth(0) * reader.getHeight(0);
+                if (pixels > MAX_PIXELS) {
+                    throw new LtxException(LtxErrorCode.INVALID_ARGUMENT, "image " + name + " is " + reader.getWidth(0) + "x"
+                            + reader.getHeight(0) + ", " + pixels + " pixels; an input image may have at most " + MAX_PIXELS
+                            + " (8K)");
+                }
+                return reader.read(0);
+            } finally {
+                reader.dispose();
+            }
         }
-        return image;
     }
 
     /** {@code image} as uint8 RGB [H,W,3]; getRGB converts any colour model to sRGB for us. */

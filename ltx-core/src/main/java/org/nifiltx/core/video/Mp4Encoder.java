@@ -44,31 +44,36 @@ final class Mp4Encoder {
     }
 
     static void write(final Path file, final RgbFrames frames, final FrameRate frameRate) throws IOException {
+        try (SeekableByteChannel channel = NIOUtils.writableChannel(file.toFile())) {
+            write(channel, frames, frameRate);
+        }
+    }
+
+    /** Muxes into {@code channel}, which must seek: the muxer fills in the media box size after the samples. */
+    static void write(final SeekableByteChannel channel, final RgbFrames frames, final FrameRate frameRate) throws IOException {
         final int width = encodedSize(frames.width());
         final int height = encodedSize(frames.height());
-        try (SeekableByteChannel channel = NIOUtils.writableChannel(file.toFile())) {
-            final MP4Muxer muxer = MP4Muxer.createMP4MuxerToChannel(channel);
-            final MuxerTrack track = muxer.addVideoTrack(Codec.H264,
-                    VideoCodecMeta.createSimpleVideoCodecMeta(new Size(width, height), ColorSpace.YUV420J));
-            final H264Encoder encoder = H264Encoder.createH264Encoder();
-            final RgbToYuv420p toYuv = new RgbToYuv420p();
-            final Picture rgb = Picture.create(width, height, ColorSpace.RGB);
-            final Picture yuv = Picture.create(width, height, ColorSpace.YUV420);
-            // Same planes, tagged as the encoder demands; the samples stay limited range.
-            final Picture encoderInput = Picture.createPicture(width, height, yuv.getData(), ColorSpace.YUV420J);
-            final ByteBuffer buffer = ByteBuffer.allocate(encoder.estimateBufferSize(encoderInput));
-            for (int frame = 0; frame < frames.count(); frame++) {
-                fill(rgb, frames, frame);
-                toYuv.transform(rgb, yuv);
-                buffer.clear();
-                final EncodedFrame encoded = encoder.encodeFrame(encoderInput, buffer);
-                final long timestamp = (long) frame * frameRate.denominator();
-                track.addFrame(Packet.createPacket(NIOUtils.clone(encoded.getData()), timestamp,
-                        frameRate.numerator(), frameRate.denominator(), frame,
-                        encoded.isKeyFrame() ? FrameType.KEY : FrameType.INTER, null));
-            }
-            muxer.finish();
+        final MP4Muxer muxer = MP4Muxer.createMP4MuxerToChannel(channel);
+        final MuxerTrack track = muxer.addVideoTrack(Codec.H264,
+                VideoCodecMeta.createSimpleVideoCodecMeta(new Size(width, height), ColorSpace.YUV420J));
+        final H264Encoder encoder = H264Encoder.createH264Encoder();
+        final RgbToYuv420p toYuv = new RgbToYuv420p();
+        final Picture rgb = Picture.create(width, height, ColorSpace.RGB);
+        final Picture yuv = Picture.create(width, height, ColorSpace.YUV420);
+        // Same planes, tagged as the encoder demands; the samples stay limited range.
+        final Picture encoderInput = Picture.createPicture(width, height, yuv.getData(), ColorSpace.YUV420J);
+        final ByteBuffer buffer = ByteBuffer.allocate(encoder.estimateBufferSize(encoderInput));
+        for (int frame = 0; frame < frames.count(); frame++) {
+            fill(rgb, frames, frame);
+            toYuv.transform(rgb, yuv);
+            buffer.clear();
+            final EncodedFrame encoded = encoder.encodeFrame(encoderInput, buffer);
+            final long timestamp = (long) frame * frameRate.denominator();
+            track.addFrame(Packet.createPacket(NIOUtils.clone(encoded.getData()), timestamp,
+                    frameRate.numerator(), frameRate.denominator(), frame,
+                    encoded.isKeyFrame() ? FrameType.KEY : FrameType.INTER, null));
         }
+        muxer.finish();
     }
 
     /** Copies one frame into jcodec's packed RGB plane, whose samples are signed (value - 128). */

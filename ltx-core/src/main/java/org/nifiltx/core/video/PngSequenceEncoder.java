@@ -31,13 +31,20 @@ final class PngSequenceEncoder {
     }
 
     static void writeZip(final Path file, final RgbFrames frames) throws IOException {
-        try (ZipOutputStream zip = new ZipOutputStream(Files.newOutputStream(file))) {
-            for (int frame = 0; frame < frames.count(); frame++) {
-                zip.putNextEntry(new ZipEntry(frameName(frame)));
-                writePng(frames, frame, zip);
-                zip.closeEntry();
-            }
+        try (OutputStream out = Files.newOutputStream(file)) {
+            writeZip(out, frames);
         }
+    }
+
+    /** Streams the zip into {@code out}, frame by frame; {@code out} is left open. */
+    static void writeZip(final OutputStream out, final RgbFrames frames) throws IOException {
+        final ZipOutputStream zip = new ZipOutputStream(out);
+        for (int frame = 0; frame < frames.count(); frame++) {
+            zip.putNextEntry(new ZipEntry(frameName(frame)));
+            writePng(frames, frame, zip);
+            zip.closeEntry();
+        }
+        zip.finish();
     }
 
     private static void writePng(final RgbFrames frames, final int frame, final OutputStream out) throws IOException {

@@ -1,6 +1,7 @@
 package org.nifiltx.core.video;
 
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
@@ -69,6 +70,27 @@ public final class VideoWriter {
             throw WriteFailure.of(format + " video", output, e.getCause());
         }
         return format;
+    }
+
+    /**
+     * Writes {@code framesUint8} in {@code format} straight into {@code out} (a FlowFile's content), with no file on the
+     * way: GIF, PNG zip and the raw bundle stream frame by frame; an MP4 is muxed in memory first (its compressed size,
+     * as the container's index follows the samples). {@code out} is left open. A PNG directory is no stream.
+     */
+    public static void write(final OutputStream out, final Tensor framesUint8, final FrameRate frameRate, final VideoFormat format,
+            final Map<String, Tensor> extras) throws IOException {
+        final RgbFrames frames = RgbFrames.of(framesUint8);
+        switch (format) {
+            case MP4 -> {
+                final MemoryChannel mp4 = new MemoryChannel();
+                Mp4Encoder.write(mp4, frames, frameRate);
+                mp4.writeTo(out);
+            }
+            case GIF -> GifEncoder.write(out, frames, frameRate);
+            case PNG_ZIP -> PngSequenceEncoder.writeZip(out, frames);
+            case RAW_BUNDLE -> SafeTensors.write(out, rawBundle(frames, frameRate, extras));
+            default -> throw new LtxException(LtxErrorCode.INVALID_ARGUMENT, format + " cannot be written to a stream");
+        }
     }
 
     private static void writeFormat(final VideoFormat format, final Path temporary, final RgbFrames frames,

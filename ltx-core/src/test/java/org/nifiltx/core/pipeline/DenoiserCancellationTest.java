@@ -58,6 +58,7 @@ class DenoiserCancellationTest {
         }
     }
 
+    /** Runs three steps; returns the latents seen after each step that ran. */
     private static List<float[]> run(final ComponentRunner transformer, final ProgressListener progress) {
         final DenoisePass pass = new DenoisePass(new float[TOKENS * CHANNELS], 1, 1, TOKENS, new float[] {1f, 0.75f, 0.5f},
                 StepRule.GLOBAL, null, Tensor.ofFloats(new long[] {1, 3, TOKENS}, new float[3 * TOKENS]));
@@ -65,8 +66,10 @@ class DenoiserCancellationTest {
                 Tensor.ofLongs(new long[] {1, 2}, new long[] {1, 1}));
         final GenerationRequest request = GenerationRequest.builder().prompt("a boat").guidanceScale(1).build();
         final PassSettings settings = PassSettings.of(3, List.of(1.0, 0.75, 0.5), GuidanceSchedule.constant(1, 0, 0, List.of()));
-        return new Denoiser(transformer, 1).run(pass, prompt, null, request, settings, 1, new SeededNoise(0), null, progress,
-                "denoise");
+        final List<float[]> steps = new java.util.ArrayList<>();
+        new Denoiser(transformer, 1).run(pass, prompt, null, request, settings, 1, new SeededNoise(0), null, progress, "denoise",
+                steps::add);
+        return steps;
     }
 
     @Test

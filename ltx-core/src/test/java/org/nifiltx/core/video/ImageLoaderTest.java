@@ -75,4 +75,21 @@ class ImageLoaderTest {
         assertEquals(LtxErrorCode.CORRUPT_FILE, corrupt.code());
         assertEquals("image <upload> is not in a format ImageIO can read (PNG, JPEG, GIF, BMP)", corrupt.getMessage());
     }
+
+    @Test
+    void anImageOfMoreThanMaxPixelsIsRefusedFromItsHeader() throws Exception {
+        // 8193x4097 is just above 2^25 pixels; one bit a pixel keeps the test image small
+        final java.awt.image.BufferedImage big = new java.awt.image.BufferedImage(8193, 4097,
+                java.awt.image.BufferedImage.TYPE_BYTE_BINARY);
+        final java.io.ByteArrayOutputStream png = new java.io.ByteArrayOutputStream();
+        assertTrue(ImageIO.write(big, "png", png));
+        final java.io.ByteArrayInputStream content = new java.io.ByteArrayInputStream(png.toByteArray());
+
+        final LtxException e = assertThrows(LtxException.class, () -> ImageLoader.loadRgb(content, "<upload>"));
+
+        assertEquals(LtxErrorCode.INVALID_ARGUMENT, e.code());
+        assertEquals("image <upload> is 8193x4097, 33566721 pixels; an input image may have at most 33554432 (8K)", e.getMessage());
+        // refused from the header: the compressed pixels were not read
+        assertTrue(content.available() > png.size() / 2, content.available() + " of " + png.size() + " bytes left");
+    }
 }

@@ -41,7 +41,7 @@ class ConditionsTest {
     static void open() {
         backend = RecordingBackend.cpu();
         models = backend.tinyModels(false);
-        pipeline = new LtxPipeline(models);
+        pipeline = new LtxPipeline(models).recordingStepLatents();
         image = SafeTensors.read(PipelineParityTest.fixture("cases/pipeline_i2v/inputs.safetensors")).get("image_uint8");
     }
 

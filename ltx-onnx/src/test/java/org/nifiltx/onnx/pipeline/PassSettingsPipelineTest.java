@@ -50,7 +50,7 @@ class PassSettingsPipelineTest {
     static void open() {
         backend = RecordingBackend.cpu();
         models = backend.tinyModels(true);
-        pipeline = new LtxPipeline(models);
+        pipeline = new LtxPipeline(models).recordingStepLatents();
     }
 
     @AfterAll

@@ -45,7 +45,7 @@ class PipelineParityTest {
         final BackendOptions options = BackendOptions.cpu();
         try (LtxModels models = new LtxModels(LtxCheckpoint.open(fixture(model)), TextEncoderModel.open(fixture("model/diffusers")),
                 null, Backends.find(options), options)) {
-            return new LtxPipeline(models).generate(request, noise, ProgressListener.NONE);
+            return new LtxPipeline(models).recordingStepLatents().generate(request, noise, ProgressListener.NONE);
         }
     }
 

@@ -39,7 +39,7 @@ class PipelineRobustnessTest {
     static void open() {
         backend = RecordingBackend.cpu();
         models = backend.tinyModels(true);
-        pipeline = new LtxPipeline(models);
+        pipeline = new LtxPipeline(models).recordingStepLatents();
     }
 
     @AfterAll
@@ -144,5 +144,20 @@ class PipelineRobustnessTest {
             squares += d * d;
         }
         return new double[] {mean, Math.sqrt(squares / (tokens - 1))};
+    }
+
+    @Test
+    void aPipelineKeepsNoPerStepHistoryUnlessAsked() {
+        final PromptPair prompts = pipeline.encodePrompts(request().build(), ProgressListener.NONE);
+        final GenerationRequest request = request().build();
+        final GenerationResult plain = new LtxPipeline(models).generateLatents(request, prompts, new SeededNoise(5), ProgressListener.NONE);
+        final GenerationResult recorded = pipeline.generateLatents(request, prompts, new SeededNoise(5), ProgressListener.NONE);
+        assertEquals(List.of(), plain.stepLatents());
+        assertEquals(2, plain.steps());
+        assertEquals(2, recorded.stepLatents().size());
+        assertEquals(2, recorded.steps());
+        assertArrayEquals(recorded.latents().toFloatArray(), plain.latents().toFloatArray(), "recording changes nothing else");
+        assertArrayEquals(recorded.stepLatents().get(1).toFloatArray(),
+                org.nifiltx.core.latent.LatentLayout.pack(plain.latents()).toFloatArray(), "the last step is the result");
     }
 }

@@ -39,7 +39,7 @@ class TemporalUpsamplingPipelineTest {
         try (LtxModels models = backend.tinyModels("model/latent_upsampler_temporal")) {
             // a keyframe image at frame 16 is frame 8 of the half-rate first pass: the same 0.64 s in both passes
             final GenerationRequest request = request().conditions(List.of(new Condition(IMAGE, 16, 1.0))).build();
-            final GenerationResult result = new LtxPipeline(models).generate(request, new SeededNoise(4), ProgressListener.NONE);
+            final GenerationResult result = new LtxPipeline(models).recordingStepLatents().generate(request, new SeededNoise(4), ProgressListener.NONE);
             assertArrayEquals(new long[] {17, 64, 96, 3}, result.frames().shape());
             assertArrayEquals(new long[] {1, CHANNELS, 3, 2, 3}, result.latents().shape());
             assertEquals(3, result.stepLatents().size());
@@ -63,7 +63,7 @@ class TemporalUpsamplingPipelineTest {
         final RecordingBackend backend = RecordingBackend.cpu();
         try (LtxModels models = backend.tinyModels("model/latent_upsampler_spatiotemporal")) {
             // 128x192 x 0.6666666 -> 64x96 first pass (latent 2x3), then 4x6 with 3 latent frames
-            final GenerationResult result = new LtxPipeline(models).generate(request().height(128).width(192).build(),
+            final GenerationResult result = new LtxPipeline(models).recordingStepLatents().generate(request().height(128).width(192).build(),
                     new SeededNoise(5), ProgressListener.NONE);
             assertArrayEquals(new long[] {17, 128, 192, 3}, result.frames().shape());
             assertArrayEquals(new long[] {1, CHANNELS, 3, 4, 6}, result.latents().shape());
@@ -76,7 +76,7 @@ class TemporalUpsamplingPipelineTest {
     void framesAndConditionsMustSuitTheHalfRateFirstPass() {
         final RecordingBackend backend = RecordingBackend.cpu();
         try (LtxModels models = backend.tinyModels("model/latent_upsampler_temporal")) {
-            final LtxPipeline pipeline = new LtxPipeline(models);
+            final LtxPipeline pipeline = new LtxPipeline(models).recordingStepLatents();
             assertInvalid("num-frames must be 16N+1 (17, 33, 49, ...) with a temporal latent upsampler, which turns F latent "
                     + "frames into 2F-1 (the first pass makes every other frame), got 25", pipeline, request().numFrames(25));
             assertInvalid("condition 1: with a temporal latent upsampler a condition must sit on an even frame (the first pass "

@@ -1,8 +1,5 @@
 package org.nifiltx.nifi.processors;
 
-import java.io.IOException;
-import java.io.OutputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -12,12 +9,16 @@ import org.apache.nifi.processor.AbstractProcessor;
 import org.apache.nifi.processor.ProcessContext;
 import org.apache.nifi.processor.ProcessSession;
 import org.apache.nifi.processor.Relationship;
+import org.apache.nifi.processor.exception.ProcessException;
+import org.apache.nifi.processor.io.OutputStreamCallback;
+import org.nifiltx.core.error.LtxErrorCode;
 import org.nifiltx.core.error.LtxException;
 import org.nifiltx.core.pipeline.NoiseSource;
 import org.nifiltx.core.pipeline.ProgressListener;
 import org.nifiltx.core.pipeline.SeededNoise;
 import org.nifiltx.core.pipeline.SuppliedNoise;
 import org.nifiltx.core.safetensors.SafeTensors;
+import org.nifiltx.core.tensor.TensorBundle;
 
 /**
  * The shape every LTX stage shares: read the FlowFile, make one service call, replace the content and add attributes.
@@ -37,16 +38,13 @@ abstract class AbstractLtxProcessor extends AbstractProcessor {
             LtxProperties.FAILURE);
 
     /**
-     * A stage's output: content from {@code bytes} or from {@code file} (deleted after), the attributes, and what the
-     * provenance event says about it.
+     * A stage's output: what writes the new content straight into the content repository (no temporary file, no
+     * byte array of it), the attributes, and what the provenance event says about it.
      */
-    record StageOutput(byte[] bytes, Path file, Map<String, String> attributes, String details) {
-        void writeTo(final OutputStream out) throws IOException {
-            if (bytes != null) {
-                out.write(bytes);
-            } else {
-                Files.copy(file, out);
-            }
+    record StageOutput(OutputStreamCallback content, Map<String, String> attributes, String details) {
+        /** Tensors as safetensors content. */
+        static StageOutput tensors(final TensorBundle bundle, final Map<String, String> attributes, final String details) {
+            return new StageOutput(out -> SafeTensors.write(out, bundle), attributes, details);
         }
     }
 
@@ -78,11 +76,11 @@ abstract class AbstractLtxProcessor extends AbstractProcessor {
         try {
             final StageOutput output = process(context, session, flowFile, trail);
             try {
-                flowFile = session.write(flowFile, output::writeTo);
-            } finally {
-                if (output.file() != null) {
-                    FlowFileTensors.deleteQuietly(output.file());
-                }
+                flowFile = session.write(flowFile, output.content());
+            } catch (final ProcessException e) {
+                // the content repository failed (a full disk): NiFi's problem, not the request's; worth a retry
+                final Throwable cause = e.getCause() == null ? e : e.getCause();
+                throw new LtxException(LtxErrorCode.WRITE_FAILED, "cannot write the FlowFile content: " + cause.getMessage(), e);
             }
             final long millis = (System.nanoTime() - started) / 1_000_000;
             final Map<String, String> attributes = new LinkedHashMap<>(output.attributes());

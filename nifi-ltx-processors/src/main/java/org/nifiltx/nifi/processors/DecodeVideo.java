@@ -1,6 +1,5 @@
 package org.nifiltx.nifi.processors;
 
-import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -31,6 +30,8 @@ import org.nifiltx.core.pipeline.Compat;
 import org.nifiltx.core.pipeline.Defaults;
 import org.nifiltx.core.pipeline.GenerationRequest;
 import org.nifiltx.core.tensor.Tensor;
+import org.nifiltx.core.video.FrameRate;
+import org.nifiltx.core.video.VideoFormat;
 import org.nifiltx.core.video.VideoWriter;
 import org.nifiltx.nifi.api.LtxModelInfo;
 import org.nifiltx.nifi.api.LtxVideoModelService;
@@ -183,29 +184,27 @@ public class DecodeVideo extends AbstractLtxProcessor {
         final String noiseFile = settings.text(NOISE_FILE);
         settings.check();
         trail.put(LtxAttributes.DECODE_SEED, String.valueOf(seed));
-        final Tensor latents = FlowFileTensors.read(session, flowFile).get(GenerateLatents.LATENTS_TENSOR);
         final LtxModelInfo info = service.modelInfo();
-        // Without GenerateLatents' attributes the latent grid gives the largest size it decodes to; a tensor that is no
-        // grid at all is refused by the service with its shape.
-        final boolean grid = latents.rank() == 5;
-        final int frames = attribute(flowFile, LtxAttributes.NUM_FRAMES,
-                grid ? (int) (latents.dim(2) - 1) * info.temporalCompression() + 1 : 1);
-        final int height = attribute(flowFile, LtxAttributes.HEIGHT, grid ? (int) latents.dim(3) * info.spatialCompression() : 1);
-        final int width = attribute(flowFile, LtxAttributes.WIDTH, grid ? (int) latents.dim(4) * info.spatialCompression() : 1);
         final double frameRate = frameRate(flowFile);
         final String prompt = flowFile.getAttribute(LtxAttributes.PROMPT);
-        final GenerationRequest request = GenerationRequest.builder().prompt(prompt == null ? "" : prompt).numFrames(frames)
-                .height(height).width(width).frameRate(frameRate).decodeTimestep(decodeTimestep).decodeNoiseScale(decodeNoiseScale)
-                .compat(compat).build();
-        service.validateDecode(request);
+        final GenerationRequest[] decoding = new GenerationRequest[1];
+        // The decode is sized and its memory checked from the content's header, before the latents themselves are read.
+        final Tensor latents = FlowFileTensors.read(session, flowFile, ContentRules.latents(info, shape -> {
+            // Without GenerateLatents' attributes the latent grid gives the largest size it decodes to.
+            final int frames = attribute(flowFile, LtxAttributes.NUM_FRAMES, (int) (shape[2] - 1) * info.temporalCompression() + 1);
+            final int height = attribute(flowFile, LtxAttributes.HEIGHT, (int) shape[3] * info.spatialCompression());
+            final int width = attribute(flowFile, LtxAttributes.WIDTH, (int) shape[4] * info.spatialCompression());
+            decoding[0] = GenerationRequest.builder().prompt(prompt == null ? "" : prompt).numFrames(frames)
+                    .height(height).width(width).frameRate(frameRate).decodeTimestep(decodeTimestep)
+                    .decodeNoiseScale(decodeNoiseScale).compat(compat).build();
+            service.validateDecode(decoding[0]);
+        })).get(GenerateLatents.LATENTS_TENSOR);
+        final GenerationRequest request = decoding[0];
         final Tensor video = service.decode(latents, request, noise(noiseFile, seed), progress(session, flowFile, false));
-        final Path file = FlowFileTensors.createTemporary("." + outputFormat.extension());
-        try {
-            VideoWriter.write(file, video, frameRate, Map.of());
-        } catch (final RuntimeException e) {
-            FlowFileTensors.deleteQuietly(file);
-            throw e;
-        }
+        final int frames = request.numFrames();
+        final int height = request.height();
+        final int width = request.width();
+        final VideoFormat videoFormat = outputFormat.videoFormat();
         final Map<String, String> attributes = new LinkedHashMap<>();
         attributes.put(LtxAttributes.STAGE, LtxAttributes.STAGE_VIDEO);
         attributes.put(LtxAttributes.VIDEO_FORMAT, outputFormat.name());
@@ -213,7 +212,8 @@ public class DecodeVideo extends AbstractLtxProcessor {
         attributes.put(LtxAttributes.FILENAME, withExtension(flowFile.getAttribute(LtxAttributes.FILENAME), outputFormat.extension()));
         final String details = outputFormat.getDisplayName() + ", " + frames + " frames of " + width + "x" + height + " at "
                 + frameRate + " fps, decode seed " + seed + ", model " + info.modelName();
-        return new StageOutput(null, file, attributes, details);
+        return new StageOutput(out -> VideoWriter.write(out, video, FrameRate.of(frameRate), videoFormat, Map.of()), attributes,
+                details);
     }
 
     /** A size attribute GenerateLatents wrote, or {@code fallback} when absent. */

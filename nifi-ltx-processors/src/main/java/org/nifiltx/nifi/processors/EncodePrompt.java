@@ -26,7 +26,6 @@ import org.nifiltx.core.pipeline.GenerationRequest;
 import org.nifiltx.core.pipeline.PromptPair;
 import org.nifiltx.core.tensor.Tensor;
 import org.nifiltx.core.tensor.TensorBundle;
-import org.nifiltx.core.video.ImageLoader;
 import org.nifiltx.nifi.api.LtxModelInfo;
 import org.nifiltx.nifi.api.LtxVideoModelService;
 import org.nifiltx.nifi.service.StandardLtxVideoModelService;
@@ -162,7 +161,7 @@ public class EncodePrompt extends AbstractLtxProcessor {
         settings.check();
         // The image is decoded before T5 runs, so an unreadable one fails without spending the encoding.
         final Tensor image = imageSource == ImageSource.FLOWFILE_CONTENT
-                ? ImageLoader.loadRgb(FlowFileTensors.readBytes(session, flowFile), FlowFileTensors.CONTENT_NAME) : null;
+                ? FlowFileTensors.readImage(session, flowFile) : null;
         final LtxModelInfo info = service.modelInfo();
         final GenerationRequest request = GenerationRequest.builder().prompt(prompt).negativePrompt(negativePrompt)
                 .guidanceScale(guidanceScale).maxLength(maxLength).compat(compat)
@@ -183,13 +182,13 @@ public class EncodePrompt extends AbstractLtxProcessor {
         final String details = "prompt of " + prompt.length() + " characters encoded to " + maxLength + " tokens"
                 + (prompts.negative() != null ? " with the negative prompt" : "") + ", model " + info.modelName();
         if (image == null) {
-            return new StageOutput(FlowFileTensors.toBytes(prompts.toBundle()), null, attributes, details);
+            return StageOutput.tensors(prompts.toBundle(), attributes, details);
         }
         attributes.put(LtxAttributes.IMAGE_WIDTH, String.valueOf(image.dim(1)));
         attributes.put(LtxAttributes.IMAGE_HEIGHT, String.valueOf(image.dim(0)));
         final Map<String, Tensor> tensors = new LinkedHashMap<>(prompts.toBundle().tensors());
         tensors.put(CONDITIONING_IMAGE_TENSOR, image);
-        return new StageOutput(FlowFileTensors.toBytes(TensorBundle.of(tensors)), null, attributes,
+        return StageOutput.tensors(TensorBundle.of(tensors), attributes,
                 details + ", image " + image.dim(1) + "x" + image.dim(0));
     }
 }

@@ -338,7 +338,7 @@ public class GenerateLatents extends AbstractLtxProcessor {
         service.validate(unconditioned);
 
         // 2. The content: the encoded prompt, and the image to start from when EncodePrompt carried one.
-        final TensorBundle content = FlowFileTensors.read(session, flowFile);
+        final TensorBundle content = FlowFileTensors.read(session, flowFile, ContentRules.encodedPrompt(info));
         final PromptPair prompts = PromptPair.fromBundle(content);
         final Map<String, String> attributes = new LinkedHashMap<>();
         final GenerationRequest request;
@@ -362,7 +362,7 @@ public class GenerateLatents extends AbstractLtxProcessor {
         final GenerationResult result = service.generateLatents(request, prompts, noise(noiseFile, seed),
                 progress(session, flowFile, true));
         final Tensor latents = result.latents();
-        final int steps = result.stepLatents().size();
+        final int steps = result.steps();
         attributes.put(LtxAttributes.STAGE, LtxAttributes.STAGE_LATENTS);
         attributes.put(LtxAttributes.NUM_FRAMES, String.valueOf(request.numFrames()));
         attributes.put(LtxAttributes.HEIGHT, String.valueOf(request.height()));
@@ -376,7 +376,7 @@ public class GenerateLatents extends AbstractLtxProcessor {
         final String details = "seed " + seed + ", " + steps + " steps, " + request.numFrames() + " frames of " + request.width()
                 + "x" + request.height() + " at " + request.frameRate() + " fps, guidance " + request.guidanceScale()
                 + (request.imageToVideo() ? ", conditioned on the image" : "") + ", model " + info.modelName();
-        return new StageOutput(FlowFileTensors.toBytes(TensorBundle.of(Map.of(LATENTS_TENSOR, latents))), null, attributes, details);
+        return StageOutput.tensors(TensorBundle.of(Map.of(LATENTS_TENSOR, latents)), attributes, details);
     }
 
     /**

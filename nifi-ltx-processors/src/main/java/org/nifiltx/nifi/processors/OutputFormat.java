@@ -6,6 +6,7 @@ import org.apache.nifi.components.DescribedValue;
 import org.apache.nifi.components.ValidationContext;
 import org.apache.nifi.components.ValidationResult;
 import org.apache.nifi.components.Validator;
+import org.nifiltx.core.video.VideoFormat;
 
 /** What DecodeVideo writes; the extension picks the {@code VideoWriter} format. */
 public enum OutputFormat implements DescribedValue {
@@ -65,6 +66,16 @@ public enum OutputFormat implements DescribedValue {
 
     public String extension() {
         return extension;
+    }
+
+    /** The writer's format for this choice. */
+    VideoFormat videoFormat() {
+        return switch (this) {
+            case MP4 -> VideoFormat.MP4;
+            case GIF -> VideoFormat.GIF;
+            case PNG_ZIP -> VideoFormat.PNG_ZIP;
+            case SAFETENSORS -> VideoFormat.RAW_BUNDLE;
+        };
     }
 
     public String mimeType() {

@@ -67,7 +67,9 @@ class LtxFailureRoutingTest {
         final byte[] content = embeddings(5);
         runner.enqueue(content);
         runner.run();
-        assertFailure(runner, content, "'prompt_embeds' must be [batch, tokens, 24] (the transformer's caption_channels), got [1, 8, 5]");
+        assertFailure(runner, content, "the content is not an encoded prompt from EncodePrompt: 'prompt_embeds' must be [batch, "
+                + "at most 4096 tokens, 24] (the transformer's caption_channels), got [1, 8, 5]; 'negative_prompt_embeds' must be "
+                + "[batch, at most 4096 tokens, 24] (the transformer's caption_channels), got [1, 8, 5]");
     }
 
     @Test
@@ -140,7 +142,8 @@ class LtxFailureRoutingTest {
                 Tensor.ofFloats(new long[] {1, 8, 2, 2, 3}, new float[8 * 2 * 2 * 3]))));
         runner.enqueue(content);
         runner.run();
-        assertFailure(runner, content, "latents must be [1, 16, frames, height, width], got [1, 8, 2, 2, 3]");
+        assertFailure(runner, content, "the content is not latents from GenerateLatents: 'latents' must be [1, 16, frames, "
+                + "height, width], got [1, 8, 2, 2, 3]");
     }
 
     @Test
