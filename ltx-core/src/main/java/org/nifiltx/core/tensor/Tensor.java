@@ -47,6 +47,27 @@ public final class Tensor {
         return new Tensor(DType.F32, shape, buffer);
     }
 
+    /**
+     * A zero-filled float32 tensor in one direct buffer, to be written in place through {@link #floatView()}: large
+     * results (a decoded video) are assembled where they end up instead of in a float[] that is then copied.
+     */
+    public static Tensor zerosF32(final long[] shape) {
+        return zeros(DType.F32, shape);
+    }
+
+    /** A zero-filled tensor in one direct buffer (e.g. for a backend to write its output into). */
+    public static Tensor zeros(final DType dtype, final long[] shape) {
+        return new Tensor(dtype, shape, allocate(dtype, shape, numel(shape)));
+    }
+
+    /** A writable, zero-copy float view of this float32 tensor's bytes (absolute indices are element indices). */
+    public java.nio.FloatBuffer floatView() {
+        if (dtype != DType.F32) {
+            throw new LtxException(LtxErrorCode.INVALID_TENSOR, "a float view needs a float32 tensor, got " + dtype);
+        }
+        return data.duplicate().order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer();
+    }
+
     public static Tensor ofLongs(final long[] shape, final long[] values) {
         final ByteBuffer buffer = allocate(DType.I64, shape, values.length);
         buffer.asLongBuffer().put(values);

@@ -172,6 +172,37 @@ public final class OnnxSession implements AutoCloseable {
         }
     }
 
+    /**
+     * Runs the graph, writing the outputs named in {@code outputShapes} straight into tensors of those shapes that this
+     * method allocates (ONNX Runtime's pinned outputs): a decoded video exists once, in its final buffer, instead of in
+     * ONNX Runtime's memory, then a heap copy, then ours. Only the named outputs are computed and returned.
+     */
+    public TensorBundle run(final TensorBundle inputs, final Map<String, long[]> outputShapes) {
+        final Map<String, OnnxTensor> feeds = new LinkedHashMap<>();
+        final Map<String, OnnxTensor> pinned = new LinkedHashMap<>();
+        try {
+            for (final String name : session.getInputNames()) {
+                feeds.put(name, OrtTensors.toOrt(env, inputs.get(name)));
+            }
+            final Map<String, Tensor> targets = new LinkedHashMap<>();
+            for (final Map.Entry<String, long[]> e : outputShapes.entrySet()) {
+                final ai.onnxruntime.TensorInfo info = (ai.onnxruntime.TensorInfo) session.getOutputInfo().get(e.getKey()).getInfo();
+                final Tensor target = Tensor.zeros(OrtTensors.dtype(info.type), e.getValue());
+                targets.put(e.getKey(), target);
+                pinned.put(e.getKey(), OrtTensors.toOrt(env, target));
+            }
+            session.run(feeds, Set.of(), pinned).close();
+            return TensorBundle.of(targets);
+        } catch (final OrtException e) {
+            throw failure("ONNX Runtime failed", e);
+        } catch (final OutOfMemoryError e) {
+            throw new LtxException(LtxErrorCode.OUT_OF_MEMORY, "out of memory while running the graph", e);
+        } finally {
+            feeds.values().forEach(OnnxTensor::close);
+            pinned.values().forEach(OnnxTensor::close);
+        }
+    }
+
     private static LtxException failure(final String context, final Exception e) {
         if (e instanceof LtxException ltx) {
             return ltx;

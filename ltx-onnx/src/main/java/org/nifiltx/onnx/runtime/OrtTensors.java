@@ -32,13 +32,13 @@ public final class OrtTensors {
         }
     }
 
+    /**
+     * The output's values. ONNX Runtime's Java API hands them out only as a copy, which this tensor keeps (one copy,
+     * on the heap); outputs too large for that are pinned instead (OnnxSession.run with output shapes).
+     */
     public static Tensor fromOrt(final OnnxTensor tensor) {
         final TensorInfo info = tensor.getInfo();
-        final DType dtype = dtype(info.type);
-        final ByteBuffer bytes = tensor.getByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
-        final ByteBuffer copy = ByteBuffer.allocateDirect(bytes.remaining()).order(ByteOrder.LITTLE_ENDIAN);
-        copy.put(bytes).flip();
-        return new Tensor(dtype, info.getShape(), copy);
+        return new Tensor(dtype(info.type), info.getShape(), tensor.getByteBuffer().order(ByteOrder.LITTLE_ENDIAN));
     }
 
     static OnnxJavaType javaType(final DType dtype) {

@@ -1,5 +1,6 @@
 package org.nifiltx.onnx.model.vae;
 
+import java.nio.FloatBuffer;
 import java.util.function.BiFunction;
 import org.nifiltx.core.tensor.Tensor;
 
@@ -32,7 +33,8 @@ final class TemporalTiledDecode {
         final int strideFrames = tiling.tileSampleStrideNumFrames() / temporalCompression;
         final int blend = Math.max(1, tiling.tileSampleMinNumFrames() - tiling.tileSampleStrideNumFrames());
         final int total = temporalCompression * (latentFrames - 1) + 1;
-        float[] out = null;
+        Tensor result = null;
+        FloatBuffer out = null;
         long[] outShape = null;
         float[] previous = null;
         int previousFrames = 0;
@@ -48,7 +50,9 @@ final class TemporalTiledDecode {
             final int first = temporalCompression * start;
             if (out == null) {
                 outShape = new long[] {shape[0], shape[1], total, shape[3], shape[4]};
-                out = new float[Math.toIntExact(Tensor.numel(outShape))];
+                // assembled in its final buffer: no float[] of the whole video, no copy
+                result = Tensor.zerosF32(outShape);
+                out = result.floatView();
             } else {
                 final int offset = first - previousStart;
                 final int span = Math.min(Math.min(blend, previousFrames - offset), frames);
@@ -74,16 +78,15 @@ final class TemporalTiledDecode {
             }
         }
         place(previous, previousFrames, previousStart, total, out, total, planes(outShape), frameSize(outShape));
-        return Tensor.ofFloats(outShape, out);
+        return result;
     }
 
     /** Copies pixel frames [from, to) of a chunk that starts at pixel frame {@code chunkStart} into the output. */
     private static void place(final float[] chunk, final int chunkFrames, final int chunkStart, final int to,
-            final float[] out, final int total, final int planes, final int frameSize) {
+            final FloatBuffer out, final int total, final int planes, final int frameSize) {
         final int count = Math.min(to, chunkStart + chunkFrames) - chunkStart;
         for (int p = 0; p < planes; p++) {
-            System.arraycopy(chunk, p * chunkFrames * frameSize, out, (p * total + chunkStart) * frameSize,
-                    count * frameSize);
+            out.put((p * total + chunkStart) * frameSize, chunk, p * chunkFrames * frameSize, count * frameSize);
         }
     }
 

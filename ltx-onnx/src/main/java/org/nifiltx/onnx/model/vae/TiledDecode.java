@@ -1,5 +1,6 @@
 package org.nifiltx.onnx.model.vae;
 
+import java.nio.FloatBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
@@ -11,13 +12,13 @@ import org.nifiltx.core.tensor.Tensor;
  * earlier ones; each tile then contributes its top-left stride × stride pixels.
  */
 final class TiledDecode {
-    /** One decoded tile, [B, C, F, H, W] floats, blended in place. */
+    /** One decoded tile, [B, C, F, H, W] floats, blended in place in the buffer the decoder wrote (no copy). */
     private static final class Tile {
-        private final float[] data;
+        private final FloatBuffer data;
         private final long[] shape;
 
         Tile(final Tensor video) {
-            this.data = video.toFloatArray();
+            this.data = video.toF32().floatView();
             this.shape = video.shape();
         }
 
@@ -56,8 +57,8 @@ final class TiledDecode {
         final int blendWidth = tiling.tileSampleMinWidth() - tiling.tileSampleStrideWidth();
         final int outHeight = (int) latentHeight * spatialCompression;
         final int outWidth = (int) latentWidth * spatialCompression;
-        float[] out = null;
-        long[] first = null;
+        Tensor result = null;
+        FloatBuffer out = null;
         // Only the row above is kept: a tile blends with its upper and left neighbours, so memory holds two rows.
         List<Tile> above = null;
         for (int i = 0; i < latentHeight; i += strideHeight) {
@@ -67,8 +68,9 @@ final class TiledDecode {
                     (int) Math.min(j + minWidth, latentWidth)};
                 final Tile tile = new Tile(decodeTile.apply(window));
                 if (out == null) {
-                    first = tile.shape;
-                    out = new float[tile.planes() * outHeight * outWidth];
+                    // the blended video is assembled in its final buffer: no float[] of the whole video, no copy
+                    result = Tensor.zerosF32(new long[] {tile.shape[0], tile.shape[1], tile.shape[2], outHeight, outWidth});
+                    out = result.floatView();
                 }
                 final int column = row.size();
                 if (above != null) {
@@ -84,7 +86,7 @@ final class TiledDecode {
             }
             above = row;
         }
-        return Tensor.ofFloats(new long[] {first[0], first[1], first[2], outHeight, outWidth}, out);
+        return result;
     }
 
     /** {@code b[y] = a[H_a − s + y]·(1 − y/s) + b[y]·(y/s)} for the first s = min(H_a, H_b, extent) rows of b. */
@@ -96,7 +98,7 @@ final class TiledDecode {
             for (int p = 0; p < b.planes(); p++) {
                 for (int x = 0; x < b.width(); x++) {
                     final int target = b.index(p, y, x);
-                    b.data[target] = a.data[a.index(p, a.height() - span + y, x)] * keepA + b.data[target] * keepB;
+                    b.data.put(target, a.data.get(a.index(p, a.height() - span + y, x)) * keepA + b.data.get(target) * keepB);
                 }
             }
         }
@@ -111,20 +113,20 @@ final class TiledDecode {
             for (int p = 0; p < b.planes(); p++) {
                 for (int y = 0; y < b.height(); y++) {
                     final int target = b.index(p, y, x);
-                    b.data[target] = a.data[a.index(p, y, a.width() - span + x)] * keepA + b.data[target] * keepB;
+                    b.data.put(target, a.data.get(a.index(p, y, a.width() - span + x)) * keepA + b.data.get(target) * keepB);
                 }
             }
         }
     }
 
     /** Copies the tile's top-left stride × stride pixels (clipped to the output) to (y0, x0). */
-    private static void place(final Tile tile, final float[] out, final int y0, final int x0, final int strideHeight,
+    private static void place(final Tile tile, final FloatBuffer out, final int y0, final int x0, final int strideHeight,
             final int strideWidth, final int outHeight, final int outWidth) {
         final int height = Math.min(Math.min(tile.height(), strideHeight), outHeight - y0);
         final int width = Math.min(Math.min(tile.width(), strideWidth), outWidth - x0);
         for (int p = 0; p < tile.planes(); p++) {
             for (int y = 0; y < height; y++) {
-                System.arraycopy(tile.data, tile.index(p, y, 0), out, (p * outHeight + y0 + y) * outWidth + x0, width);
+                out.put((p * outHeight + y0 + y) * outWidth + x0, tile.data, tile.index(p, y, 0), width);
             }
         }
     }

@@ -136,10 +136,24 @@ public final class VaeDecoderRunner implements ComponentRunner {
         } else if (spansSeveralTiles(latents, tiling)) {
             video = decodeSpatially(full, tiling);
         } else {
-            return session.run(full);
+            return session.run(full, Map.of("video", videoShape(latents), "frames_uint8", framesShape(latents)));
         }
         return TensorBundle.of(Map.of("video", video,
                 "frames_uint8", FramesPostprocess.toUint8(video, FramesPostprocess.Rounding.ROUND)));
+    }
+
+    /** The decoder's video [B, C, t(F − 1) + 1, s·h, s·w] for latents [B, C', F, h, w], written in place (pinned). */
+    private long[] videoShape(final Tensor latents) {
+        final long[] shape = latents.shape();
+        final long spatial = config.spatialCompression();
+        return new long[] {shape[0], config.outChannels(), config.temporalCompression() * (shape[2] - 1) + 1, shape[3] * spatial,
+            shape[4] * spatial};
+    }
+
+    /** frames_uint8 [F_px, H, W, C] of batch item 0. */
+    private long[] framesShape(final Tensor latents) {
+        final long[] video = videoShape(latents);
+        return new long[] {video[2], video[3], video[4], video[1]};
     }
 
     private boolean spansSeveralTiles(final Tensor latents, final DecodeTiling tiling) {
@@ -152,7 +166,7 @@ public final class VaeDecoderRunner implements ComponentRunner {
     private Tensor decodeSpatially(final TensorBundle full, final DecodeTiling tiling) {
         final Tensor latents = full.get("latents_normalized");
         if (!spansSeveralTiles(latents, tiling)) {
-            return session.run(full).get("video");
+            return session.run(full, Map.of("video", videoShape(latents))).get("video");
         }
         return TiledDecode.decode(latents.dim(3), latents.dim(4), config.spatialCompression(), tiling, window -> {
             TensorBundle tile = full.with("latents_normalized",
