@@ -31,7 +31,7 @@ import org.nifiltx.onnx.runtime.SessionConfig;
  * error (max|int8 − fp32| / max|fp32|) bounds are the measured values with headroom, so a regression shows. Measured:
  * fixture transformer 0.999967 / 7.4e-3, 2B width (t = 1, 0.6, 0.1) 0.9999995+ / 5.6e-4, 13B width 0.9999999 / 4.6e-4,
  * fixture T5 0.99964 / 7.2e-2, T5-XXL width 0.99997 / 8.6e-3. The 13B-width case holds ~420 M fp32 parameters (one
- * block, adaln's 4096 → 24576 linear): ~17 s and a 6.4 GB peak resident set on 2 cores.
+ * block, adaln's 4096 → 24576 linear): 17–27 s and a 6.4 GB peak resident set on 2 shared cores.
  */
 class Int8QualityGateTest {
 
