@@ -29,6 +29,7 @@ import org.nifiltx.core.backend.Precision;
 import org.nifiltx.core.checkpoint.Json;
 import org.nifiltx.core.checkpoint.LtxCheckpoint;
 import org.nifiltx.core.checkpoint.TransformerConfig;
+import org.nifiltx.core.checkpoint.TransformerTopology;
 import org.nifiltx.core.error.LtxErrorCode;
 import org.nifiltx.core.error.LtxException;
 import org.nifiltx.core.latent.LatentLayout;
@@ -383,9 +384,7 @@ final class BenchCommand implements Callable<Integer> {
                     + "(e.g. a model from make_bench_model.py) to bench --precision " + precision.label());
         }
         final NumericPolicy policy = NumericPolicy.of(precision);
-        final int inner = heads * headDim;
-        final TransformerConfig config = new TransformerConfig(layers, heads, headDim, 128, 128, inner, 4096, 1, 1, 1e-6, 1e-5,
-                10000.0, new int[] {20, 2048, 2048}, 1000.0, Optional.of(true));
+        final TransformerConfig config = TransformerTopology.config(layers, heads, headDim);
         final int latentFrames = (frames - 1) / LatentLayout.TEMPORAL_SCALE + 1;
         final int latentHeight = height / LatentLayout.SPATIAL_SCALE;
         final int latentWidth = width / LatentLayout.SPATIAL_SCALE;

@@ -59,6 +59,40 @@ class InspectCommandTest {
         assertEquals(24, diffusers.get("text_encoder").get("d_model").asInt());
     }
 
+    /**
+     * The 13B topology (0.9.7 / 0.9.8) at real width, one block, in both layouts: the dimensions come from each
+     * layout's own config keys, the graph reads every weight in the shape the checkpoint has, and the parameter count
+     * is the 13B block's arithmetic.
+     */
+    @Test
+    void a13bTopologyCheckpointShowsItsDimensionsInBothLayouts(@TempDir final Path dir) throws IOException {
+        final Path[] models = Topology13bCheckpoints.both(dir);
+        final JsonNode single = inspect(models[0]);
+        final JsonNode diffusers = inspect(models[1]);
+        final JsonNode t = single.get("transformer");
+        assertEquals("{\"layers\":1,\"heads\":32,\"head_dim\":128,\"hidden_dim\":4096,\"in_channels\":128,"
+                + "\"out_channels\":128,\"caption_channels\":4096,\"cross_attention_dim\":4096,\"patch_size\":[1,1,1],"
+                + "\"rope_padding\":4,\"timestep_conditioning\":\"adaln-single x1000\"}",
+                ((com.fasterxml.jackson.databind.node.ObjectNode) t.deepCopy()).retain("layers", "heads", "head_dim", "hidden_dim",
+                        "in_channels", "out_channels", "caption_channels", "cross_attention_dim", "patch_size", "rope_padding",
+                        "timestep_conditioning").toString());
+        final long d = 4096;
+        // per block: 8 attention linears d x d (+ bias; cross-attention reads 4096-wide captions = d), 4 q/k norms,
+        // feed-forward d -> 4d -> d, the 6-row table; then patchify 128 -> d, timestep 256 -> d -> d, adaln d -> 6d,
+        // caption 4096 -> d -> d, the final 2-row table and proj_out d -> 128
+        final long block = 8 * (d * d + d) + 4 * d + (4 * d * d + 4 * d) + (4 * d * d + d) + 6 * d;
+        final long rest = (128 * d + d) + (256 * d + d) + (d * d + d) + (6 * d * d + 6 * d) + (4096 * d + d) + (d * d + d)
+                + 2 * d + (d * 128 + 128);
+        assertEquals(block + rest, t.get("parameters").asLong());
+        assertEquals("{\"BF16\":" + (block + rest) + "}", t.get("dtypes").toString());
+        assertEquals("{\"required\":40,\"complete\":true,\"missing\":[],\"misshaped\":[]}", t.get("weights").toString());
+        assertEquals(t, diffusers.get("transformer"));
+        final CliHarness.Result text = CliHarness.run("inspect", "--model", models[1].toString());
+        assertEquals(0, text.exitCode(), text.err());
+        assertTrue(text.out().contains("transformer:\n  layers: 1\n  heads: 32\n  head_dim: 128\n  hidden_dim: 4096\n"),
+                text.out());
+    }
+
     @Test
     void textOutputNamesEveryComponent() {
         final CliHarness.Result result = CliHarness.run("inspect", "--model", CliHarness.fixture("model/ltxv-tiny.safetensors").toString());

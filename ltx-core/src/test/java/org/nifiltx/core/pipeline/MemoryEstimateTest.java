@@ -4,11 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.util.List;
-import java.util.Optional;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.nifiltx.core.checkpoint.LtxCheckpoint;
 import org.nifiltx.core.checkpoint.TransformerConfig;
+import org.nifiltx.core.checkpoint.TransformerTopology;
 import org.nifiltx.core.checkpoint.VaeConfig;
 import org.nifiltx.core.error.LtxErrorCode;
 import org.nifiltx.core.error.LtxException;
@@ -33,8 +33,7 @@ class MemoryEstimateTest {
 
     /** LTX-Video 2B widths: 32 heads of 64, 128 channels. */
     private static TransformerConfig wide() {
-        return new TransformerConfig(28, 32, 64, 128, 128, 2048, 4096, 1, 1, 1e-6, 1e-5, 10000.0, new int[] {20, 2048, 2048},
-                1000.0, Optional.empty());
+        return TransformerTopology.LTX_2B.config();
     }
 
     private static GenerationRequest.Builder request(final int frames, final int height, final int width) {

@@ -5,17 +5,16 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.nifiltx.core.backend.Precision;
 import org.nifiltx.core.checkpoint.T5Config;
 import org.nifiltx.core.checkpoint.TransformerConfig;
+import org.nifiltx.core.checkpoint.TransformerTopology;
 
 /** Resident-size estimates at the real widths, and the release decisions at their boundaries. */
 class MemoryPlanTest {
     /** LTX-Video 2B 0.9.x: 28 layers, 32 heads × 64 = 2048 wide, caption 4096, 128 latent channels. */
-    private static final TransformerConfig LTX_2B = new TransformerConfig(28, 32, 64, 128, 128, 2048, 4096, 1, 1, 1e-6, 1e-5,
-            10000.0, new int[] {20, 2048, 2048}, 1000.0, Optional.of(true));
+    private static final TransformerConfig LTX_2B = TransformerTopology.LTX_2B.config();
     /** T5 v1.1 XXL encoder: 24 layers, d_model 4096, 64 heads × 64, d_ff 10240, vocabulary 32128. */
     private static final T5Config T5_XXL = new T5Config(4096, 24, 64, 64, 10240, 32128, 32, 128, 1e-6, "gated-gelu");
 
@@ -31,6 +30,19 @@ class MemoryPlanTest {
         assertEquals(7_693_541_888L, p.residentBytes(Precision.FP32));
         assertEquals(1_879_048_192L + 745_472L * 5 + 44_337_280L * 4, p.residentBytes(Precision.INT8));
         assertEquals(2_060_124_672L, p.residentBytes(Precision.INT8));
+    }
+
+    /** The 13B count from its config alone: the name is the check that the topology is the published one. */
+    @Test
+    void transformer13bParameters() {
+        final MemoryPlan.Parameters p = MemoryPlan.transformer(TransformerTopology.LTX_13B.config());
+        // per block 16 · 4096² quantized weights (attn2's k and v read the 4096-wide captions), 13 · 4096 output channels
+        assertEquals(48L * 16 * 4096 * 4096, p.quantizedWeights());
+        assertEquals(48L * 13 * 4096, p.quantizedChannels());
+        // per block the channels, 4 q/k norms and the 6-row table; adaln's 4096 → 6·4096 linear is most of the rest
+        assertEquals(48L * 23 * 4096 + 153_145_472L, p.other());
+        assertEquals(13_042_569_344L, p.total());
+        assertEquals(52_170_277_376L, p.residentBytes(Precision.FP32));
     }
 
     @Test

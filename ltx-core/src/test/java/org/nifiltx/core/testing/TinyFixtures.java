@@ -45,6 +45,19 @@ public final class TinyFixtures {
      */
     public static Path diffusersWithTransformer(final Path directory, final Consumer<Map<String, Tensor>> edit)
             throws IOException {
+        final Path copy = diffusersCopy(directory);
+        final Path weights = copy.resolve("transformer/diffusion_pytorch_model.safetensors");
+        final Map<String, Tensor> tensors = new LinkedHashMap<>(SafeTensors.read(weights).tensors());
+        edit.accept(tensors);
+        // the tensors map the file they came from: write beside it, then replace it
+        final Path edited = weights.resolveSibling("edited.safetensors");
+        SafeTensors.write(edited, TensorBundle.of(tensors));
+        Files.move(edited, weights, StandardCopyOption.REPLACE_EXISTING);
+        return copy;
+    }
+
+    /** A copy of the tiny diffusers folder at {@code directory/model}, for tests that replace parts of it. */
+    public static Path diffusersCopy(final Path directory) throws IOException {
         final Path source = path("model/diffusers");
         final Path copy = directory.resolve("model");
         try (Stream<Path> files = Files.walk(source)) {
@@ -57,13 +70,6 @@ public final class TinyFixtures {
                 }
             }
         }
-        final Path weights = copy.resolve("transformer/diffusion_pytorch_model.safetensors");
-        final Map<String, Tensor> tensors = new LinkedHashMap<>(SafeTensors.read(weights).tensors());
-        edit.accept(tensors);
-        // the tensors map the file they came from: write beside it, then replace it
-        final Path edited = weights.resolveSibling("edited.safetensors");
-        SafeTensors.write(edited, TensorBundle.of(tensors));
-        Files.move(edited, weights, StandardCopyOption.REPLACE_EXISTING);
         return copy;
     }
 }

@@ -9,11 +9,14 @@ import java.util.Map;
 import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.nifiltx.core.backend.Precision;
 import org.nifiltx.core.checkpoint.Json;
 import org.nifiltx.core.checkpoint.LtxCheckpoint;
 import org.nifiltx.core.checkpoint.T5Config;
 import org.nifiltx.core.checkpoint.TransformerConfig;
+import org.nifiltx.core.checkpoint.TransformerTopology;
 import org.nifiltx.core.checkpoint.WeightStore;
 import org.nifiltx.core.safetensors.SafeTensors;
 import org.nifiltx.core.safetensors.ShardedSafeTensors;
@@ -39,7 +42,7 @@ import org.nifiltx.onnx.runtime.SessionConfig;
  * bf16 and widened to float32 per layer at run time. The error is bf16 rounding of the weights only, so the gates are
  * tighter than int8's: cosine ≥ 0.999 as for every reduced precision, and the max relative error bounds are the
  * measured values with headroom. Measured (cosine / max relative error): fixture transformer 0.9999991 / 1.4e-3, 2B
- * width 1.0000000 / 8.3e-5, fixture T5 0.9999875 / 1.1e-2, T5-XXL width 0.9999981 / 3.8e-3, fixture VAE decode
+ * width 1.0000000 / 8.3e-5, 13B width 1.0000000 / 5.7e-5, fixture T5 0.9999875 / 1.1e-2, T5-XXL width 0.9999981 / 3.8e-3, fixture VAE decode
  * 0.9999902 / 6.1e-3.
  */
 class Bf16QualityGateTest {
@@ -87,10 +90,11 @@ class Bf16QualityGateTest {
                 fixtureTransformerInputs(), 5e-3);
     }
 
-    @Test
-    void realWidthTransformer() {
-        final TransformerConfig config = RealWidthModels.transformer2b(1);
-        transformerGate("2B-width transformer", config, RealWidthModels.transformerWeights(config, 11),
+    @ParameterizedTest
+    @EnumSource(TransformerTopology.class)
+    void realWidthTransformer(final TransformerTopology topology) {
+        final TransformerConfig config = topology.config(1);
+        transformerGate(topology + "-width transformer", config, RealWidthModels.transformerWeights(config, 11),
                 RealWidthModels.transformerInputs(config, 2, 4, 6, 32, 0.6f, 12), 1e-3);
     }
 

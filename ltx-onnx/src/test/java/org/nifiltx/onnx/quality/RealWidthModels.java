@@ -3,7 +3,6 @@ package org.nifiltx.onnx.quality;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Optional;
 import java.util.SplittableRandom;
 import org.nifiltx.core.checkpoint.T5Config;
 import org.nifiltx.core.checkpoint.TransformerConfig;
@@ -13,18 +12,13 @@ import org.nifiltx.core.tensor.Tensor;
 import org.nifiltx.core.tensor.TensorBundle;
 
 /**
- * Random-weight models with the real LTX-Video 2B and T5-XXL widths (few layers), for quality gates at the widths
+ * Random-weight models with the real LTX-Video 2B / 13B ({@link org.nifiltx.core.checkpoint.TransformerTopology}) and
+ * T5-XXL widths (few layers), for quality gates at the widths
  * where quantization error actually shows: weights ~ U(±1/√in) like PyTorch's Linear init, norm scales near 1, so
  * activations keep realistic magnitudes through the blocks.
  */
 final class RealWidthModels {
     private RealWidthModels() {
-    }
-
-    /** The 2B 0.9.x transformer config (32 heads × 64, caption 4096) with {@code layers} blocks. */
-    static TransformerConfig transformer2b(final int layers) {
-        return new TransformerConfig(layers, 32, 64, 128, 128, 2048, 4096, 1, 1, 1e-6, 1e-5, 10000.0,
-                new int[] {20, 2048, 2048}, 1000.0, Optional.of(true));
     }
 
     static WeightStore transformerWeights(final TransformerConfig config, final long seed) {
