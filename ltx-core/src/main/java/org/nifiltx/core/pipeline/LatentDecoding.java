@@ -36,7 +36,8 @@ final class LatentDecoding {
         if (vae.timestepConditioning()) {
             inputs.put("decode_timestep", Tensor.ofFloats(new long[] {1}, new float[] {(float) request.decodeTimestep()}));
         }
-        Tensor video = decoder.run(TensorBundle.of(inputs)).get("video");
+        // the video alone: its uint8 frames are made below with the request's rounding
+        Tensor video = decoder.run(TensorBundle.of(inputs), "video");
         if (video.dim(3) != request.height() || video.dim(4) != request.width() || video.dim(2) != request.numFrames()) {
             video = resize(video, request.numFrames(), request.height(), request.width());
         }

@@ -123,23 +123,33 @@ public final class VaeDecoderRunner implements ComponentRunner {
      * Noise maps are cut to each tile's window. {@code frames_uint8} is rounded from the blended video.
      */
     public TensorBundle run(final TensorBundle inputs, final DecodeTiling tiling) {
+        final Tensor video = decodeVideo(inputs, tiling);
+        return TensorBundle.of(Map.of("video", video,
+                "frames_uint8", FramesPostprocess.toUint8(video, FramesPostprocess.Rounding.ROUND)));
+    }
+
+    /** The video alone, without {@code frames_uint8}: a pipeline converts it with its own rounding. */
+    @Override
+    public Tensor run(final TensorBundle inputs, final String output) {
+        if (!output.equals("video")) {
+            return run(inputs).get(output);
+        }
+        contract.validate(inputs);
+        return decodeVideo(inputs, tilingFor(inputs));
+    }
+
+    private Tensor decodeVideo(final TensorBundle inputs, final DecodeTiling tiling) {
         contract.validate(inputs);
         final int temporal = config.temporalCompression();
         tiling.requireMultipleOf(config.spatialCompression(), temporal);
         final TensorBundle full = feeds(inputs);
         final Tensor latents = full.get("latents_normalized");
         final int frames = (int) latents.dim(2);
-        final Tensor video;
         if (tiling.temporal() && frames > tiling.tileSampleMinNumFrames() / temporal + 1) {
-            video = TemporalTiledDecode.decode(frames, temporal, tiling, (start, end) -> decodeSpatially(
+            return TemporalTiledDecode.decode(frames, temporal, tiling, (start, end) -> decodeSpatially(
                     full.with("latents_normalized", TemporalTiledDecode.frames(latents, start, end)), tiling));
-        } else if (spansSeveralTiles(latents, tiling)) {
-            video = decodeSpatially(full, tiling);
-        } else {
-            return session.run(full, Map.of("video", videoShape(latents), "frames_uint8", framesShape(latents)));
         }
-        return TensorBundle.of(Map.of("video", video,
-                "frames_uint8", FramesPostprocess.toUint8(video, FramesPostprocess.Rounding.ROUND)));
+        return decodeSpatially(full, tiling);
     }
 
     /** The decoder's video [B, C, t(F − 1) + 1, s·h, s·w] for latents [B, C', F, h, w], written in place (pinned). */
@@ -148,12 +158,6 @@ public final class VaeDecoderRunner implements ComponentRunner {
         final long spatial = config.spatialCompression();
         return new long[] {shape[0], config.outChannels(), config.temporalCompression() * (shape[2] - 1) + 1, shape[3] * spatial,
             shape[4] * spatial};
-    }
-
-    /** frames_uint8 [F_px, H, W, C] of batch item 0. */
-    private long[] framesShape(final Tensor latents) {
-        final long[] video = videoShape(latents);
-        return new long[] {video[2], video[3], video[4], video[1]};
     }
 
     private boolean spansSeveralTiles(final Tensor latents, final DecodeTiling tiling) {
