@@ -2,6 +2,7 @@ package org.nifiltx.cli;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -22,6 +23,7 @@ import org.nifiltx.core.memory.MemoryBudget;
 import org.nifiltx.core.pipeline.Compat;
 import org.nifiltx.core.pipeline.Condition;
 import org.nifiltx.core.pipeline.Defaults;
+import org.nifiltx.core.pipeline.StageMetadata;
 import org.nifiltx.core.pipeline.GenerationRequest;
 import org.nifiltx.core.pipeline.GenerationResult;
 import org.nifiltx.core.pipeline.LtxModels;
@@ -186,7 +188,11 @@ final class GenerateCommand implements Callable<Integer> {
         }
         VideoWriter.write(output, result.frames(), request.frameRate(), Map.of("latents", result.latents()));
         if (saveLatents != null) {
-            SafeTensors.write(saveLatents, TensorBundle.of(Map.of("latents", result.latents())));
+            // with the metadata NiFi's GenerateLatents writes, so DecodeVideo decodes them at this size, rate and compat
+            final Map<String, String> metadata = new LinkedHashMap<>(request.decodeSpec().latentsMetadata());
+            metadata.put(StageMetadata.SEED, String.valueOf(seed));
+            metadata.put(StageMetadata.STEPS, String.valueOf(result.stepLatents().size()));
+            SafeTensors.write(saveLatents, new TensorBundle(Map.of("latents", result.latents()), metadata));
         }
         spec.commandLine().getOut().println("wrote " + result.frames().dim(0) + " frames of " + result.frames().dim(2) + "x"
                 + result.frames().dim(1) + " to " + output + " (" + inputs.options().backend() + ", "
