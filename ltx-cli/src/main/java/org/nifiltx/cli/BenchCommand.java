@@ -324,13 +324,13 @@ final class BenchCommand implements Callable<Integer> {
         final LtxPipeline pipeline = new LtxPipeline(models);
         final SeededNoise noise = new SeededNoise(seed);
         long start = System.nanoTime();
-        final PromptPair prompts = pipeline.encodePrompts(request, ProgressListener.NONE);
+        final PromptPair prompts = pipeline.encodePrompts(request.promptSpec(), ProgressListener.NONE);
         parts.put("encode", millisSince(start));
         start = System.nanoTime();
         final GenerationResult result = pipeline.generateLatents(request, prompts, noise, ProgressListener.NONE);
         parts.put("denoise", millisSince(start));
         start = System.nanoTime();
-        pipeline.decode(result.latents(), request, noise, ProgressListener.NONE);
+        pipeline.decode(result.latents(), request.decodeSpec(), noise, ProgressListener.NONE);
         parts.put("decode", millisSince(start));
         return result.latents();
     }

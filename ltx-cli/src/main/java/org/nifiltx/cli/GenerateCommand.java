@@ -2,6 +2,7 @@ package org.nifiltx.cli;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -22,6 +23,7 @@ import org.nifiltx.core.memory.MemoryBudget;
 import org.nifiltx.core.pipeline.Compat;
 import org.nifiltx.core.pipeline.Condition;
 import org.nifiltx.core.pipeline.Defaults;
+import org.nifiltx.core.pipeline.StageMetadata;
 import org.nifiltx.core.pipeline.GenerationRequest;
 import org.nifiltx.core.pipeline.GenerationResult;
 import org.nifiltx.core.pipeline.LtxModels;
@@ -86,13 +88,13 @@ final class GenerateCommand implements Callable<Integer> {
             + "images or clips (mp4, gif, PNG folder) at pixel frames: frame 0 = image-to-video or video extension, later = keyframes")
     String conditions;
 
-    @Option(names = "--num-frames", description = "8N+1 (default 121; demo 25)")
+    @Option(names = "--num-frames", description = "8N+1 (default " + Defaults.NUM_FRAMES + "; demo " + DEMO_FRAMES + ")")
     Integer numFrames;
 
-    @Option(names = "--height", description = "multiple of 32 (default 512; demo 256)")
+    @Option(names = "--height", description = "multiple of 32 (default " + Defaults.HEIGHT + "; demo " + DEMO_HEIGHT + ")")
     Integer height;
 
-    @Option(names = "--width", description = "multiple of 32 (default 768; demo 384)")
+    @Option(names = "--width", description = "multiple of 32 (default " + Defaults.WIDTH + "; demo " + DEMO_WIDTH + ")")
     Integer width;
 
     @Option(names = "--steps", description = "scheduler steps from the checkpoint's scheduler config (instead of --timesteps)")
@@ -104,17 +106,18 @@ final class GenerateCommand implements Callable<Integer> {
     @Mixin
     SamplingOptions sampling = new SamplingOptions();
 
-    @Option(names = "--frame-rate", defaultValue = "25", description = "frames per second (default ${DEFAULT-VALUE})")
+    @Option(names = "--frame-rate", defaultValue = "" + Defaults.FRAME_RATE, description = "frames per second (default ${DEFAULT-VALUE})")
     double frameRate;
 
-    @Option(names = "--decode-timestep", defaultValue = "0.05", description = "VAE decode timestep (default ${DEFAULT-VALUE})")
+    @Option(names = "--decode-timestep", defaultValue = "" + Defaults.DECODE_TIMESTEP, description = "VAE decode timestep (default ${DEFAULT-VALUE})")
     double decodeTimestep;
 
-    @Option(names = "--decode-noise-scale", defaultValue = "0.025", description = "decode noise (default ${DEFAULT-VALUE})")
+    @Option(names = "--decode-noise-scale", defaultValue = "" + Defaults.DECODE_NOISE_SCALE, description = "decode noise (default ${DEFAULT-VALUE})")
     double decodeNoiseScale;
 
-    @Option(names = "--max-length", defaultValue = "256", description = "prompt tokens (default ${DEFAULT-VALUE})")
-    int maxLength;
+    @Option(names = "--max-length", description = "prompt tokens (default: " + Defaults.OFFICIAL_MAX_LENGTH + " official, "
+            + Defaults.DIFFUSERS_MAX_LENGTH + " diffusers)")
+    Integer maxLength;
 
     @Option(names = "--seed", defaultValue = "0", description = "seed of every random draw (default ${DEFAULT-VALUE})")
     long seed;
@@ -143,7 +146,8 @@ final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--second-pass-timesteps", split = ",", description = "multi-scale second pass flow times (default 0.9094,0.725,0.4219)")
     List<Double> secondPassTimesteps;
 
-    @Option(names = "--compat", defaultValue = "official", description = "official (default) or diffusers semantics")
+    @Option(names = "--compat", defaultValue = "official", description = "official (default) or diffusers semantics; diffusers "
+            + "also takes diffusers' defaults for --rescale (guidance_rescale 0) and --max-length (128)")
     String compat;
 
     @Option(names = "--memory-budget", paramLabel = "MB", description = "host memory the generation may use, in MB "
@@ -184,7 +188,11 @@ final class GenerateCommand implements Callable<Integer> {
         }
         VideoWriter.write(output, result.frames(), request.frameRate(), Map.of("latents", result.latents()));
         if (saveLatents != null) {
-            SafeTensors.write(saveLatents, TensorBundle.of(Map.of("latents", result.latents())));
+            // with the metadata NiFi's GenerateLatents writes, so DecodeVideo decodes them at this size, rate and compat
+            final Map<String, String> metadata = new LinkedHashMap<>(request.decodeSpec().latentsMetadata());
+            metadata.put(StageMetadata.SEED, String.valueOf(seed));
+            metadata.put(StageMetadata.STEPS, String.valueOf(result.steps()));
+            SafeTensors.write(saveLatents, new TensorBundle(Map.of("latents", result.latents()), metadata));
         }
         spec.commandLine().getOut().println("wrote " + result.frames().dim(0) + " frames of " + result.frames().dim(2) + "x"
                 + result.frames().dim(1) + " to " + output + " (" + inputs.options().backend() + ", "
@@ -196,8 +204,10 @@ final class GenerateCommand implements Callable<Integer> {
     GenerationRequest request(final Tensor firstFrame, final List<Condition> conditions, final PipelineConfig config, final boolean demo) {
         final GenerationRequest.Builder builder = GenerationRequest.builder().prompt(prompt).negativePrompt(negativePrompt)
                 .image(firstFrame).conditions(conditions).frameRate(frameRate).decodeTimestep(decodeTimestep)
-                .decodeNoiseScale(decodeNoiseScale).maxLength(maxLength).compat(parseCompat(compat))
-                .secondPassTimesteps(secondPassTimesteps);
+                .decodeNoiseScale(decodeNoiseScale).compat(parseCompat(compat)).secondPassTimesteps(secondPassTimesteps);
+        if (maxLength != null) {
+            builder.maxLength(maxLength);
+        }
         if (config != null) {
             config.applyTo(builder);
             if (given("--decode-timestep")) {
@@ -211,7 +221,7 @@ final class GenerateCommand implements Callable<Integer> {
         builder.numFrames(numFrames != null ? numFrames : demo ? DEMO_FRAMES : Defaults.NUM_FRAMES);
         builder.height(height != null ? height : demo ? DEMO_HEIGHT : Defaults.HEIGHT);
         builder.width(width != null ? width : demo ? DEMO_WIDTH : Defaults.WIDTH);
-        sampling.apply(builder, config, steps, timesteps, secondPassTimesteps, upsampler != null);
+        sampling.apply(builder, config, steps, timesteps, secondPassTimesteps, upsampler != null, parseCompat(compat));
         return builder.build();
     }
 

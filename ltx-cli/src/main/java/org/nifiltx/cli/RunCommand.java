@@ -26,6 +26,7 @@ import org.nifiltx.core.text.TextEncoderModel;
 import org.nifiltx.core.memory.MemoryBudget;
 import org.nifiltx.onnx.model.vae.DecodeTiling;
 import org.nifiltx.onnx.model.vae.VaeDecoderRunner;
+import org.nifiltx.core.pipeline.Defaults;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -63,7 +64,8 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--prompt", description = "text-encoder: tokenize this prompt instead of reading --inputs")
     String prompt;
 
-    @Option(names = "--max-length", defaultValue = "256", description = "text-encoder with --prompt: padded token length")
+    @Option(names = "--max-length", defaultValue = "" + Defaults.OFFICIAL_MAX_LENGTH,
+            description = "text-encoder with --prompt: padded token length (default ${DEFAULT-VALUE})")
     int maxLength;
 
     @Option(names = "--tile", defaultValue = "auto",

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.nifiltx.core.error.LtxErrorCode;
 import org.nifiltx.core.error.LtxException;
+import org.nifiltx.core.pipeline.Compat;
 import org.nifiltx.core.pipeline.Defaults;
 import org.nifiltx.core.pipeline.GenerationRequest;
 import org.nifiltx.core.pipeline.GuidanceSchedule;
@@ -19,9 +20,6 @@ import picocli.CommandLine.Option;
  * to the pass that is decoded.
  */
 final class SamplingOptions {
-    private static final double DEFAULT_GUIDANCE = Defaults.GUIDANCE_SCALE;
-    private static final double DEFAULT_STG = Defaults.STG_SCALE;
-    private static final double DEFAULT_RESCALE = Defaults.RESCALE;
 
     @Option(names = "--pipeline-config", description = "official pipeline config (configs/ltxv-*.yaml); explicit options override "
             + "its values, and its checkpoint, upsampler and text encoder paths (relative to the YAML) are the defaults of --model, "
@@ -33,11 +31,11 @@ final class SamplingOptions {
     List<Double> guidanceTimesteps;
 
     @Option(names = "--guidance-scale", split = ",", description = "classifier-free guidance, > 1 turns it on; one value or one "
-            + "per guidance timestep (default 1.0)")
+            + "per guidance timestep (default " + Defaults.GUIDANCE_SCALE + ")")
     List<Double> guidanceScale;
 
     @Option(names = "--stg-scale", split = ",", description = "spatio-temporal guidance, > 0 turns it on; one value or one per "
-            + "guidance timestep (default 0.0)")
+            + "guidance timestep (default " + Defaults.STG_SCALE + ")")
     List<Double> stgScale;
 
     @Option(names = "--stg-blocks", description = "transformer blocks STG skips: a comma list, or ';'-separated comma lists "
@@ -45,7 +43,8 @@ final class SamplingOptions {
     String stgBlocks;
 
     @Option(names = "--rescale", split = ",", description = "official: STG rescaling; diffusers: guidance_rescale; one value or "
-            + "one per guidance timestep (default 0.7)")
+            + "one per guidance timestep (default: " + Defaults.OFFICIAL_RESCALE + " official, " + Defaults.DIFFUSERS_RESCALE
+            + " diffusers)")
     List<Double> rescale;
 
     @Option(names = "--cfg-star", negatable = true, description = "CFG-zero* rescale of the unconditional prediction "
@@ -86,12 +85,13 @@ final class SamplingOptions {
     }
 
     /**
-     * The passes of the request: the config's, or the defaults, with the explicit options on top. Every value is checked
-     * here, before any model is opened.
+     * The passes of the request: the config's, or the defaults (the rescale that of {@code compat}), with the explicit
+     * options on top. Every value is checked here, before any model is opened.
      */
     void apply(final GenerationRequest.Builder builder, final PipelineConfig config, final Integer steps,
-            final List<Double> timesteps, final List<Double> secondPassTimesteps, final boolean multiScale) {
-        final GuidanceSchedule defaultGuidance = GuidanceSchedule.constant(DEFAULT_GUIDANCE, DEFAULT_STG, DEFAULT_RESCALE, List.of());
+            final List<Double> timesteps, final List<Double> secondPassTimesteps, final boolean multiScale, final Compat compat) {
+        final GuidanceSchedule defaultGuidance = GuidanceSchedule.constant(Defaults.GUIDANCE_SCALE, Defaults.STG_SCALE,
+                Defaults.rescale(compat), List.of());
         PassSettings first = config != null ? config.firstPass()
                 : PassSettings.of(Defaults.STEPS, Defaults.TIMESTEPS, defaultGuidance);
         if (steps != null) {

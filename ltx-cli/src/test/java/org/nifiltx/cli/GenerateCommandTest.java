@@ -20,6 +20,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.nifiltx.core.latent.LatentLayout;
 import org.nifiltx.core.pipeline.NoiseSource;
+import org.nifiltx.core.pipeline.StageMetadata;
 import org.nifiltx.core.safetensors.SafeTensors;
 import org.nifiltx.core.tensor.Tensor;
 import org.nifiltx.core.tensor.TensorBundle;
@@ -90,6 +91,12 @@ class GenerateCommandTest {
         assertArrayEquals(new long[] {1, 16, 2, 2, 3}, saved.shape());
         Parity.assertClose(LatentLayout.unpack(expected.get("latents_step_3"), 2, 2, 3), saved, "latents");
         assertArrayEquals(saved.toFloatArray(), out.get("latents").toFloatArray());
+        // and carry what a later decode needs, as NiFi's GenerateLatents writes it
+        final Map<String, String> metadata = SafeTensors.read(latents).metadata();
+        assertEquals(List.of("latents", "DIFFUSERS", p.get("num_frames").asText(), p.get("height").asText(), p.get("width").asText(),
+                "4"), List.of(metadata.get(StageMetadata.STAGE), metadata.get(StageMetadata.COMPAT),
+                metadata.get(StageMetadata.NUM_FRAMES), metadata.get(StageMetadata.HEIGHT), metadata.get(StageMetadata.WIDTH),
+                metadata.get(StageMetadata.STEPS)));
     }
 
     @ParameterizedTest

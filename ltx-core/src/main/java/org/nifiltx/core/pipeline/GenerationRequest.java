@@ -139,22 +139,24 @@ public record GenerationRequest(
         return passes().stream().anyMatch(pass -> pass.guidance().anySpatioTemporal());
     }
 
-    /** Checks sizes and values against the VAE's compression factors; every problem is an INVALID_ARGUMENT. */
+    /** What the prompt-encoding stage needs of this request. */
+    public PromptSpec promptSpec() {
+        return new PromptSpec(prompt, negativePrompt, classifierFreeGuidance(), maxLength, compat);
+    }
+
+    /** What the decoding stage needs of this request (the tone map of the pass that is decoded). */
+    public DecodeSpec decodeSpec() {
+        return new DecodeSpec(numFrames, height, width, frameRate, compat, decodeToneMap(), decodeTimestep, decodeNoiseScale);
+    }
+
+    /**
+     * Checks the sampling stage's sizes and values against the VAE's compression factors; every problem is an
+     * INVALID_ARGUMENT. The prompt is {@link PromptSpec#validate() the encoding stage's} to check: a stage that samples
+     * from prompts encoded earlier has none.
+     */
     public void validate(final int spatialCompression, final int temporalCompression) {
-        if (prompt == null) {
-            throw invalid("a prompt is required");
-        }
-        if (numFrames < 1 || (numFrames - 1) % temporalCompression != 0) {
-            throw invalid("num-frames must be " + temporalCompression + "N+1 (1, " + (temporalCompression + 1) + ", "
-                    + (2 * temporalCompression + 1) + ", ...), got " + numFrames);
-        }
-        final int multiple = multiScale ? spatialCompression * 2 : spatialCompression;
-        if (height < multiple || height % spatialCompression != 0) {
-            throw invalid("height must be a positive multiple of " + spatialCompression + ", got " + height);
-        }
-        if (width < multiple || width % spatialCompression != 0) {
-            throw invalid("width must be a positive multiple of " + spatialCompression + ", got " + width);
-        }
+        DecodeSpec.checkSizes(numFrames, height, width, multiScale ? spatialCompression * 2 : spatialCompression,
+                spatialCompression, temporalCompression);
         if (timesteps == null && steps < 1) {
             throw invalid("steps must be at least 1, got " + steps);
         }
@@ -164,18 +166,7 @@ public record GenerationRequest(
         if (!(stgScale >= 0) || !Double.isFinite(stgScale)) {
             throw invalid("stg-scale must be a finite number >= 0, got " + stgScale);
         }
-        if (!(frameRate > 0) || !Double.isFinite(frameRate)) {
-            throw invalid("frame-rate must be positive, got " + frameRate);
-        }
-        if (!(decodeNoiseScale >= 0 && decodeNoiseScale <= 1)) {
-            throw invalid("decode-noise-scale must lie in [0, 1], got " + decodeNoiseScale);
-        }
-        if (!(decodeTimestep >= 0 && decodeTimestep <= 1)) {
-            throw invalid("decode-timestep must lie in [0, 1], got " + decodeTimestep);
-        }
-        if (maxLength < 1) {
-            throw invalid("max-length must be at least 1, got " + maxLength);
-        }
+        DecodeSpec.checkDecoding(frameRate, decodeTimestep, decodeNoiseScale);
         if (image != null && (image.dtype() != DType.U8 || image.rank() != 3 || image.dim(2) != 3)) {
             throw invalid("the conditioning image must be uint8 RGB [H, W, 3], got " + image);
         }
@@ -199,29 +190,32 @@ public record GenerationRequest(
         return new Builder();
     }
 
-    /** Defaults follow the official 0.9.x inference configs (decode timestep 0.05, noise 0.025, 25 fps, 256 tokens). */
+    /**
+     * Defaults are {@link Defaults}' (guidance off, {@link Defaults#STEPS} scheduler steps unless timesteps are given);
+     * the rescale and the token length, when not given, are those of the compat chosen.
+     */
     public static final class Builder {
         private String prompt;
-        private String negativePrompt = DEFAULT_NEGATIVE_PROMPT;
+        private String negativePrompt = Defaults.NEGATIVE_PROMPT;
         private Tensor image;
-        private int numFrames = 121;
-        private int height = 512;
-        private int width = 768;
-        private int steps = 30;
+        private int numFrames = Defaults.NUM_FRAMES;
+        private int height = Defaults.HEIGHT;
+        private int width = Defaults.WIDTH;
+        private int steps = Defaults.STEPS;
         private List<Double> timesteps;
         private List<Double> secondPassTimesteps;
-        private double guidanceScale = 3.0;
-        private double stgScale;
+        private double guidanceScale = Defaults.GUIDANCE_SCALE;
+        private double stgScale = Defaults.STG_SCALE;
         private List<Integer> stgBlocks = List.of();
-        private double rescale = 0.7;
-        private double frameRate = 25;
-        private double decodeTimestep = 0.05;
-        private double decodeNoiseScale = 0.025;
-        private double imageCondNoiseScale = 0.15;
-        private int maxLength = 256;
-        private Compat compat = Compat.OFFICIAL;
+        private Double rescale;
+        private double frameRate = Defaults.FRAME_RATE;
+        private double decodeTimestep = Defaults.DECODE_TIMESTEP;
+        private double decodeNoiseScale = Defaults.DECODE_NOISE_SCALE;
+        private double imageCondNoiseScale = Defaults.IMAGE_COND_NOISE_SCALE;
+        private Integer maxLength;
+        private Compat compat = Defaults.COMPAT;
         private boolean multiScale;
-        private double downscaleFactor = 0.6666666;
+        private double downscaleFactor = Defaults.DOWNSCALE_FACTOR;
         private List<Condition> conditions = List.of();
         private PassSettings firstPass;
         private PassSettings secondPass;
@@ -352,8 +346,9 @@ public record GenerationRequest(
 
         public GenerationRequest build() {
             return new GenerationRequest(prompt, negativePrompt, image, numFrames, height, width, steps, timesteps,
-                    secondPassTimesteps, guidanceScale, stgScale, stgBlocks, rescale, frameRate, decodeTimestep,
-                    decodeNoiseScale, imageCondNoiseScale, maxLength, compat, multiScale, downscaleFactor, conditions, firstPass,
+                    secondPassTimesteps, guidanceScale, stgScale, stgBlocks, rescale != null ? rescale : Defaults.rescale(compat),
+                    frameRate, decodeTimestep, decodeNoiseScale, imageCondNoiseScale,
+                    maxLength != null ? maxLength : Defaults.maxLength(compat), compat, multiScale, downscaleFactor, conditions, firstPass,
                     secondPass);
         }
     }

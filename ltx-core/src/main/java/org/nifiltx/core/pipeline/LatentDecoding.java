@@ -16,32 +16,32 @@ final class LatentDecoding {
     }
 
     static Tensor decode(final ComponentRunner decoder, final VaeConfig vae, final Tensor latents, final float[] mean, final float[] std,
-            final GenerationRequest request, final NoiseSource noise) {
+            final DecodeSpec spec, final NoiseSource noise) {
         Tensor z = latents.toF32();
-        if (vae.timestepConditioning() && request.decodeNoiseScale() > 0) {
-            final float s = (float) request.decodeNoiseScale();
+        if (vae.timestepConditioning() && spec.decodeNoiseScale() > 0) {
+            final float s = (float) spec.decodeNoiseScale();
             final float[] eps = noise.draw(NoiseSource.DECODE_NOISE, latents.shape()).toFloatArray();
-            if (request.compat() == Compat.OFFICIAL) {
+            if (spec.compat() == Compat.OFFICIAL) {
                 z = mix(z, eps, s); // official: in normalised space
             } else {
                 z = LatentNormalization.normalize(mix(LatentNormalization.denormalize(z, mean, std), eps, s), mean, std); // diffusers: raw
             }
         }
-        if (request.decodeToneMap() > 0) {
+        if (spec.toneMap() > 0) {
             // official: on the normalised latents right before the VAE, after the decode noise
-            z = LatentFilters.toneMap(z, request.decodeToneMap());
+            z = LatentFilters.toneMap(z, spec.toneMap());
         }
         final Map<String, Tensor> inputs = new LinkedHashMap<>();
         inputs.put("latents_normalized", z);
         if (vae.timestepConditioning()) {
-            inputs.put("decode_timestep", Tensor.ofFloats(new long[] {1}, new float[] {(float) request.decodeTimestep()}));
+            inputs.put("decode_timestep", Tensor.ofFloats(new long[] {1}, new float[] {(float) spec.decodeTimestep()}));
         }
-        // the video alone: its uint8 frames are made below with the request's rounding
+        // the video alone: its uint8 frames are made below with the spec's rounding
         Tensor video = decoder.run(TensorBundle.of(inputs), "video");
-        if (video.dim(3) != request.height() || video.dim(4) != request.width() || video.dim(2) != request.numFrames()) {
-            video = resize(video, request.numFrames(), request.height(), request.width());
+        if (video.dim(3) != spec.height() || video.dim(4) != spec.width() || video.dim(2) != spec.numFrames()) {
+            video = resize(video, spec.numFrames(), spec.height(), spec.width());
         }
-        return FramesPostprocess.toUint8(video, request.compat() == Compat.DIFFUSERS ? FramesPostprocess.Rounding.ROUND
+        return FramesPostprocess.toUint8(video, spec.compat() == Compat.DIFFUSERS ? FramesPostprocess.Rounding.ROUND
                 : FramesPostprocess.Rounding.TRUNCATE);
     }
 

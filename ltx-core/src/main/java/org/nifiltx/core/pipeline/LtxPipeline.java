@@ -56,24 +56,33 @@ public final class LtxPipeline {
         return new LtxPipeline(models, memoryBudgetBytes, true);
     }
 
-    /** Checks the request against this model and the memory budget before any work. */
+    /**
+     * Checks a request for the sampling stage against this model and the memory budget before any work (its prompt is
+     * the encoding stage's to check: {@link PromptSpec#validate()}).
+     */
     public void validate(final GenerationRequest request) {
-        check(request, transformerConfig, vaeConfig, memoryBudgetBytes);
+        checkSampling(request, transformerConfig, vaeConfig, memoryBudgetBytes);
         TemporalUpsampling.validate(request, models.upsamplerModel().orElse(null), vaeConfig.temporalCompression());
     }
 
-    /** Checks a request for the decoding stage alone: sizes, and the decode's memory (latents that exist already). */
-    public void validateDecode(final GenerationRequest request) {
-        request.validate(vaeConfig.spatialCompression(), vaeConfig.temporalCompression());
-        MemoryEstimate.of(request, transformerConfig, vaeConfig).requireDecodingWithin(memoryBudgetBytes);
+    /** Checks a spec for the decoding stage alone: sizes, and the decode's memory (latents that exist already). */
+    public void validateDecode(final DecodeSpec spec) {
+        spec.validate(vaeConfig.spatialCompression(), vaeConfig.temporalCompression());
+        MemoryEstimate.ofDecoding(spec, transformerConfig, vaeConfig).requireDecodingWithin(memoryBudgetBytes);
     }
 
     /**
-     * The checks of {@link #validate} without a pipeline, for callers that have the configs before any model loads:
-     * sizes and values against the VAE's factors, then the memory the largest tensors need against
+     * The checks of a whole generation without a pipeline, for callers that have the configs before any model loads:
+     * the prompt, sizes and values against the VAE's factors, then the memory the largest tensors need against
      * {@code memoryBudgetBytes} (see {@link MemoryEstimate}).
      */
     public static void check(final GenerationRequest request, final TransformerConfig transformer, final VaeConfig vae,
+            final long memoryBudgetBytes) {
+        request.promptSpec().validate();
+        checkSampling(request, transformer, vae, memoryBudgetBytes);
+    }
+
+    private static void checkSampling(final GenerationRequest request, final TransformerConfig transformer, final VaeConfig vae,
             final long memoryBudgetBytes) {
         request.validate(vae.spatialCompression(), vae.temporalCompression());
         MemoryEstimate.of(request, transformer, vae).requireWithin(memoryBudgetBytes);
@@ -84,9 +93,10 @@ public final class LtxPipeline {
      * encoder is closed before the transformer opens, and the transformer before the VAE decoder opens.
      */
     public GenerationResult generate(final GenerationRequest request, final NoiseSource noise, final ProgressListener progress) {
+        request.promptSpec().validate();
         validate(request);
         final MemoryPlan plan = models.memoryPlan();
-        final PromptPair prompts = encodePrompts(request, progress);
+        final PromptPair prompts = encodePrompts(request.promptSpec(), progress);
         if (plan.releaseTextEncoderAfterEncoding()) {
             models.releaseTextEncoder();
         }
@@ -94,22 +104,22 @@ public final class LtxPipeline {
         if (plan.releaseTransformerBeforeDecoding()) {
             models.releaseTransformer();
         }
-        return new GenerationResult(decode(latents.latents(), request, noise, progress), latents.latents(),
+        return new GenerationResult(decode(latents.latents(), request.decodeSpec(), noise, progress), latents.latents(),
                 latents.stepLatents(), latents.sigmas());
     }
 
     /** T5 on the prompt (and the negative prompt when CFG is on); official semantics run T5 with its mask. */
-    public PromptPair encodePrompts(final GenerationRequest request, final ProgressListener progress) {
-        validate(request);
+    public PromptPair encodePrompts(final PromptSpec spec, final ProgressListener progress) {
+        spec.validate();
         final TextEncoderModel encoder = models.textEncoderModel().orElseThrow(() -> new org.nifiltx.core.error.LtxException(
                 org.nifiltx.core.error.LtxErrorCode.INVALID_ARGUMENT, "no text encoder: give a diffusers folder with text_encoder/ "
                         + "or a T5 text encoder (folder or GGUF)"));
-        final boolean useMask = request.compat() == Compat.OFFICIAL;
-        final boolean cfg = request.classifierFreeGuidance();
+        final boolean useMask = spec.compat() == Compat.OFFICIAL;
+        final boolean cfg = spec.classifierFree();
         progress.stageStarted("encode prompt", 1);
-        final List<String> prompts = cfg ? List.of(request.negativePrompt() == null ? "" : request.negativePrompt(), request.prompt())
-                : List.of(request.prompt());
-        final PromptEmbeddings both = PromptEmbeddings.encode(encoder, models.textEncoder(useMask), prompts, request.maxLength());
+        final List<String> prompts = cfg ? List.of(spec.negativePrompt() == null ? "" : spec.negativePrompt(), spec.prompt())
+                : List.of(spec.prompt());
+        final PromptEmbeddings both = PromptEmbeddings.encode(encoder, models.textEncoder(useMask), prompts, spec.maxLength());
         progress.stepDone("encode prompt", 1, 1);
         if (!cfg) {
             return new PromptPair(both, null);
@@ -211,10 +221,10 @@ public final class LtxPipeline {
     }
 
     /** Decode noise, VAE decode at {@code decode_timestep}, resize to the requested size, uint8 frames. */
-    public Tensor decode(final Tensor latents, final GenerationRequest request, final NoiseSource noise, final ProgressListener progress) {
-        validateDecode(request);
+    public Tensor decode(final Tensor latents, final DecodeSpec spec, final NoiseSource noise, final ProgressListener progress) {
+        validateDecode(spec);
         progress.stageStarted("decode", 1);
-        final Tensor frames = LatentDecoding.decode(models.vaeDecoder(), vaeConfig, latents, latentsMean, latentsStd, request, noise);
+        final Tensor frames = LatentDecoding.decode(models.vaeDecoder(), vaeConfig, latents, latentsMean, latentsStd, spec, noise);
         progress.stepDone("decode", 1, 1);
         return frames;
     }

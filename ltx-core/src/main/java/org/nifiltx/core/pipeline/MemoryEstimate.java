@@ -47,14 +47,18 @@ public final class MemoryEstimate {
     public record Part(String name, double bytes) {
     }
 
-    private final GenerationRequest request;
+    private final int numFrames;
+    private final int height;
+    private final int width;
     private final int temporal;
     private final List<Part> denoising;
     private final List<Part> decoding;
 
-    private MemoryEstimate(final GenerationRequest request, final int temporal, final List<Part> denoising,
+    private MemoryEstimate(final int numFrames, final int height, final int width, final int temporal, final List<Part> denoising,
             final List<Part> decoding) {
-        this.request = request;
+        this.numFrames = numFrames;
+        this.height = height;
+        this.width = width;
         this.temporal = temporal;
         this.denoising = denoising;
         this.decoding = decoding;
@@ -62,15 +66,7 @@ public final class MemoryEstimate {
 
     /** The estimate for a request that passed {@link GenerationRequest#validate(int, int)}. */
     public static MemoryEstimate of(final GenerationRequest request, final TransformerConfig transformer, final VaeConfig vae) {
-        final int temporal = vae.temporalCompression();
-        final int spatial = vae.spatialCompression();
-        final double frames = request.numFrames();
-        final double pixels = frames * request.height() * request.width();
-        final double latentFrames = (request.numFrames() - 1) / temporal + 1;
-        final double latentHeight = request.height() / spatial;
-        final double latentWidth = request.width() / spatial;
-        final double tokens = latentFrames * latentHeight * latentWidth
-                / ((double) transformer.patchSizeT() * transformer.patchSize() * transformer.patchSize());
+        final double tokens = tokens(request.numFrames(), request.height(), request.width(), transformer, vae);
         final double batch = 1 + (request.classifierFreeGuidance() ? 1 : 0) + (request.spatioTemporalGuidance() ? 1 : 0);
         final double channels = transformer.inChannels();
         double steps = 0;
@@ -82,11 +78,32 @@ public final class MemoryEstimate {
                 new Part("transformer activations", batch * tokens * Float.BYTES
                         * ((double) TRANSFORMER_WIDTH_COPIES * transformer.innerDim() + (double) TEXT_COPIES * request.maxLength())),
                 new Part("latents", (steps + batch + LATENT_COPIES) * latentBytes));
-        final List<Part> decoding = List.of(
+        return new MemoryEstimate(request.numFrames(), request.height(), request.width(), vae.temporalCompression(), denoising,
+                decoding(request.numFrames(), request.height(), request.width(), transformer, vae));
+    }
+
+    /** The estimate of the decoding stage alone, for a spec that passed {@link DecodeSpec#validate(int, int)}. */
+    public static MemoryEstimate ofDecoding(final DecodeSpec spec, final TransformerConfig transformer, final VaeConfig vae) {
+        return new MemoryEstimate(spec.numFrames(), spec.height(), spec.width(), vae.temporalCompression(), List.of(),
+                decoding(spec.numFrames(), spec.height(), spec.width(), transformer, vae));
+    }
+
+    private static double tokens(final int numFrames, final int height, final int width, final TransformerConfig transformer,
+            final VaeConfig vae) {
+        final double latentFrames = (numFrames - 1) / vae.temporalCompression() + 1;
+        return latentFrames * (height / vae.spatialCompression()) * (width / vae.spatialCompression())
+                / ((double) transformer.patchSizeT() * transformer.patchSize() * transformer.patchSize());
+    }
+
+    private static List<Part> decoding(final int numFrames, final int height, final int width, final TransformerConfig transformer,
+            final VaeConfig vae) {
+        final double pixels = (double) numFrames * height * width;
+        final double latentBytes = tokens(numFrames, height, width, transformer, vae) * transformer.inChannels() * Float.BYTES;
+        return List.of(
                 new Part("decoded video", DECODED_BYTES_PER_PIXEL * pixels),
-                new Part("VAE decode", vaeDecode(vae, latentFrames, latentHeight, latentWidth)),
+                new Part("VAE decode", vaeDecode(vae, (numFrames - 1) / vae.temporalCompression() + 1,
+                        height / vae.spatialCompression(), width / vae.spatialCompression())),
                 new Part("latents", LATENT_COPIES * latentBytes));
-        return new MemoryEstimate(request, temporal, denoising, decoding);
     }
 
     /**
@@ -154,26 +171,26 @@ public final class MemoryEstimate {
      * holds (the latents take far fewer bytes per pixel).
      */
     private void requireVideoBuffer() {
-        final double bytes = 3.0 * Float.BYTES * request.numFrames() * request.height() * request.width();
+        final double bytes = 3.0 * Float.BYTES * numFrames * height * width;
         if (bytes > BUFFER_LIMIT) {
-            throw new LtxException(LtxErrorCode.INVALID_ARGUMENT, size() + " make a decoded video [1, 3, " + request.numFrames()
-                    + ", " + request.height() + ", " + request.width() + "] of " + MemoryBudget.format(bytes)
+            throw new LtxException(LtxErrorCode.INVALID_ARGUMENT, size() + " make a decoded video [1, 3, " + numFrames
+                    + ", " + height + ", " + width + "] of " + MemoryBudget.format(bytes)
                     + " in float32, more than one buffer holds (" + MemoryBudget.format(BUFFER_LIMIT) + "); " + largestFit());
         }
     }
 
     /** What does fit at this width and height, so the message says what to ask for instead. */
     private String largestFit() {
-        final double perFrame = 3.0 * Float.BYTES * request.height() * request.width();
+        final double perFrame = 3.0 * Float.BYTES * height * width;
         final long frames = (long) Math.floor(BUFFER_LIMIT / perFrame);
         final long fit = frames < 1 ? 0 : (frames - 1) / temporal * temporal + 1;
-        return fit < 1 ? "no frame of " + request.width() + "x" + request.height() + " fits: use a smaller size"
-                : "at " + request.width() + "x" + request.height() + " at most " + fit + " frames fit";
+        return fit < 1 ? "no frame of " + width + "x" + height + " fits: use a smaller size"
+                : "at " + width + "x" + height + " at most " + fit + " frames fit";
     }
 
     private String size() {
-        return request.numFrames() + (request.numFrames() == 1 ? " frame of " : " frames of ") + request.width() + "x"
-                + request.height();
+        return numFrames + (numFrames == 1 ? " frame of " : " frames of ") + width + "x"
+                + height;
     }
 
     private static double total(final List<Part> parts) {

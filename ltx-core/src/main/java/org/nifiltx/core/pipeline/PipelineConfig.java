@@ -23,7 +23,8 @@ import org.nifiltx.core.schedule.RectifiedFlowConfig;
  * per-pass sampling and guidance, decode settings, and the model paths (relative to the YAML's folder). The official
  * pipeline applies the top-level sampling keys to every call and {@code first_pass}/{@code second_pass} on top
  * ({@code kwargs.update}), so a pass inherits the top level; keys absent everywhere take the official
- * {@code LTXVideoPipeline.__call__} defaults (20 steps, guidance 4.5, STG 1.0 with no blocks, rescaling 0.7).
+ * {@code LTXVideoPipeline.__call__} defaults ({@link Defaults.OfficialCall}: 20 steps, guidance 4.5, STG 1.0 with no
+ * blocks, rescaling 0.7).
  */
 public final class PipelineConfig {
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
@@ -65,8 +66,8 @@ public final class PipelineConfig {
             throw invalid("pipeline_type must be base or multi-scale, got '" + type + "'");
         }
         this.multiScale = type.equals("multi-scale");
-        checkStgMode(text(root, "stg_mode", "attention_values"));
-        final RectifiedFlowConfig.Sampler sampler = sampler(text(root, "sampler", "from_checkpoint"));
+        checkStgMode(text(root, "stg_mode", Defaults.OfficialCall.STG_MODE));
+        final RectifiedFlowConfig.Sampler sampler = sampler(text(root, "sampler", Defaults.OfficialCall.SAMPLER));
         this.downscaleFactor = number(root, "downscale_factor");
         this.decodeTimestep = number(root, "decode_timestep");
         this.decodeNoiseScale = number(root, "decode_noise_scale");
@@ -252,9 +253,10 @@ public final class PipelineConfig {
             final String prefix) {
         final PassKeys keys = new PassKeys(root, own, prefix);
         final List<Double> guidanceTimesteps = keys.numbers("guidance_timesteps", null);
-        final GuidanceSchedule guidance = new GuidanceSchedule(guidanceTimesteps, keys.numbers("guidance_scale", 4.5),
-                keys.numbers("stg_scale", 1.0), keys.numbers("rescaling_scale", 0.7), keys.blocks());
-        final int steps = keys.integer("num_inference_steps", 20);
+        final GuidanceSchedule guidance = new GuidanceSchedule(guidanceTimesteps, keys.numbers("guidance_scale",
+                Defaults.OfficialCall.GUIDANCE_SCALE), keys.numbers("stg_scale", Defaults.OfficialCall.STG_SCALE),
+                keys.numbers("rescaling_scale", Defaults.OfficialCall.RESCALE), keys.blocks());
+        final int steps = keys.integer("num_inference_steps", Defaults.OfficialCall.STEPS);
         final PassSettings pass = new PassSettings(steps, keys.numbers("timesteps", null), sampler, guidance,
                 keys.integer("skip_initial_inference_steps", 0), keys.integer("skip_final_inference_steps", 0),
                 keys.bool("cfg_star_rescale"), keys.bool("stochastic_sampling"), keys.number("tone_map_compression_ratio", 0.0));

@@ -1,5 +1,6 @@
 package org.nifiltx.core.pipeline;
 
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.nifiltx.core.backend.ComponentRunner;
@@ -24,8 +25,12 @@ public record PromptEmbeddings(Tensor embeddings, Tensor attentionMask) {
         return new PromptEmbeddings(hidden, tokens.get(T5Tokenizer.ATTENTION_MASK));
     }
 
+    /** Embeddings first, then the mask: a fixed order, so the same prompt gives the same bytes in every run. */
     public TensorBundle toBundle() {
-        return TensorBundle.of(Map.of(EMBEDDINGS, embeddings, ATTENTION_MASK, attentionMask));
+        final Map<String, Tensor> tensors = new LinkedHashMap<>();
+        tensors.put(EMBEDDINGS, embeddings);
+        tensors.put(ATTENTION_MASK, attentionMask);
+        return TensorBundle.of(tensors);
     }
 
     public static PromptEmbeddings fromBundle(final TensorBundle bundle) {

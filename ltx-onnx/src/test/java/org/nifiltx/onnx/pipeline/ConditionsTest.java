@@ -61,7 +61,7 @@ class ConditionsTest {
     }
 
     private static GenerationResult latents(final GenerationRequest request) {
-        final PromptPair prompts = pipeline.encodePrompts(request, ProgressListener.NONE);
+        final PromptPair prompts = pipeline.encodePrompts(request.promptSpec(), ProgressListener.NONE);
         return pipeline.generateLatents(request, prompts, new SeededNoise(11), ProgressListener.NONE);
     }
 

@@ -69,7 +69,7 @@ class PassSettingsPipelineTest {
     }
 
     private static GenerationResult latents(final GenerationRequest request, final NoiseSource noise) {
-        final PromptPair prompts = pipeline.encodePrompts(request, ProgressListener.NONE);
+        final PromptPair prompts = pipeline.encodePrompts(request.promptSpec(), ProgressListener.NONE);
         return pipeline.generateLatents(request, prompts, noise, ProgressListener.NONE);
     }
 
@@ -212,9 +212,9 @@ class PassSettingsPipelineTest {
         }
         final Tensor mapped = LatentFilters.toneMap(Tensor.ofFloats(latentShape, values), ratio);
         final GenerationRequest plain = request(toneMapped.withToneMap(0)).decodeNoiseScale(0).build();
-        final Tensor expected = pipeline.decode(mapped, plain, noise, ProgressListener.NONE);
+        final Tensor expected = pipeline.decode(mapped, plain.decodeSpec(), noise, ProgressListener.NONE);
         assertArrayEquals(expected.toByteArray(), result.frames().toByteArray());
-        final Tensor withoutToneMap = pipeline.decode(Tensor.ofFloats(latentShape, values), plain, noise, ProgressListener.NONE);
+        final Tensor withoutToneMap = pipeline.decode(Tensor.ofFloats(latentShape, values), plain.decodeSpec(), noise, ProgressListener.NONE);
         assertFalse(Arrays.equals(withoutToneMap.toByteArray(), result.frames().toByteArray()), "the tone map must change the frames");
     }
 

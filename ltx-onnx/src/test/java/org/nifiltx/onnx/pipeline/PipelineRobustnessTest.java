@@ -59,7 +59,7 @@ class PipelineRobustnessTest {
 
     private static LtxException generateWith(final Tensor initialLatents) {
         final GenerationRequest request = request().build();
-        final PromptPair prompts = pipeline.encodePrompts(request, ProgressListener.NONE);
+        final PromptPair prompts = pipeline.encodePrompts(request.promptSpec(), ProgressListener.NONE);
         final NoiseSource noise = new SuppliedNoise(TensorBundle.of(Map.of(NoiseSource.INITIAL_LATENTS, initialLatents)),
                 new SeededNoise(1));
         return assertThrows(LtxException.class, () -> pipeline.generateLatents(request, prompts, noise, ProgressListener.NONE));
@@ -85,9 +85,9 @@ class PipelineRobustnessTest {
     /** Chosen behaviour: guidance > 1 with no negative prompt guides against the empty prompt "" (as diffusers does). */
     @Test
     void guidanceWithoutANegativePromptUsesTheEmptyPrompt() {
-        final PromptPair none = pipeline.encodePrompts(request().guidanceScale(3).negativePrompt(null).build(), ProgressListener.NONE);
-        final PromptPair empty = pipeline.encodePrompts(request().guidanceScale(3).negativePrompt("").build(), ProgressListener.NONE);
-        final PromptPair standard = pipeline.encodePrompts(request().guidanceScale(3).build(), ProgressListener.NONE);
+        final PromptPair none = pipeline.encodePrompts(request().guidanceScale(3).negativePrompt(null).build().promptSpec(), ProgressListener.NONE);
+        final PromptPair empty = pipeline.encodePrompts(request().guidanceScale(3).negativePrompt("").build().promptSpec(), ProgressListener.NONE);
+        final PromptPair standard = pipeline.encodePrompts(request().guidanceScale(3).build().promptSpec(), ProgressListener.NONE);
         assertArrayEquals(empty.negative().embeddings().toFloatArray(), none.negative().embeddings().toFloatArray());
         assertArrayEquals(empty.negative().attentionMask().toLongArray(), none.negative().attentionMask().toLongArray());
         assertFalse(Arrays.equals(standard.negative().embeddings().toFloatArray(), none.negative().embeddings().toFloatArray()),
@@ -148,7 +148,7 @@ class PipelineRobustnessTest {
 
     @Test
     void aPipelineKeepsNoPerStepHistoryUnlessAsked() {
-        final PromptPair prompts = pipeline.encodePrompts(request().build(), ProgressListener.NONE);
+        final PromptPair prompts = pipeline.encodePrompts(request().build().promptSpec(), ProgressListener.NONE);
         final GenerationRequest request = request().build();
         final GenerationResult plain = new LtxPipeline(models).generateLatents(request, prompts, new SeededNoise(5), ProgressListener.NONE);
         final GenerationResult recorded = pipeline.generateLatents(request, prompts, new SeededNoise(5), ProgressListener.NONE);

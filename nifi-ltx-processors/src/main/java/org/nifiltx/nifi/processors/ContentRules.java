@@ -3,7 +3,9 @@ package org.nifiltx.nifi.processors;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import org.nifiltx.core.error.LtxErrorCode;
 import org.nifiltx.core.error.LtxException;
@@ -65,8 +67,11 @@ final class ContentRules {
         };
     }
 
-    /** GenerateLatents' output: latents [1, latent channels, f, h, w]; {@code decodable} checks the decode's memory. */
-    static Consumer<SafeTensors.Header> latents(final LtxModelInfo info, final Consumer<long[]> decodable) {
+    /**
+     * GenerateLatents' output: latents [1, latent channels, f, h, w]; {@code decodable} gets their shape and the
+     * content's metadata to size the decode and check its memory.
+     */
+    static Consumer<SafeTensors.Header> latents(final LtxModelInfo info, final BiConsumer<long[], Map<String, String>> decodable) {
         return header -> {
             final List<String> problems = new ArrayList<>();
             SafeTensors.Entry latents = null;
@@ -84,7 +89,7 @@ final class ContentRules {
                         + ", frames, height, width], got " + Arrays.toString(latents.shape()));
             }
             refuse("latents from GenerateLatents", problems);
-            decodable.accept(latents.shape());
+            decodable.accept(latents.shape(), header.metadata());
         };
     }
 

@@ -7,8 +7,6 @@ import java.util.Map;
 import java.util.stream.Collectors;
 import org.apache.nifi.annotation.behavior.InputRequirement;
 import org.apache.nifi.annotation.behavior.InputRequirement.Requirement;
-import org.apache.nifi.annotation.behavior.ReadsAttribute;
-import org.apache.nifi.annotation.behavior.ReadsAttributes;
 import org.apache.nifi.annotation.behavior.SystemResource;
 import org.apache.nifi.annotation.behavior.SystemResourceConsideration;
 import org.apache.nifi.annotation.behavior.WritesAttribute;
@@ -22,14 +20,14 @@ import org.apache.nifi.annotation.lifecycle.OnScheduled;
 import org.apache.nifi.components.PropertyDescriptor;
 import org.apache.nifi.expression.ExpressionLanguageScope;
 import org.apache.nifi.flowfile.FlowFile;
+import org.apache.nifi.migration.PropertyConfiguration;
 import org.apache.nifi.processor.ProcessContext;
 import org.apache.nifi.processor.ProcessSession;
-import org.nifiltx.core.error.LtxErrorCode;
-import org.nifiltx.core.error.LtxException;
-import org.nifiltx.core.pipeline.Compat;
 import org.nifiltx.core.pipeline.Defaults;
-import org.nifiltx.core.pipeline.GenerationRequest;
+import org.nifiltx.core.pipeline.DecodeSpec;
+import org.nifiltx.core.pipeline.StageMetadata;
 import org.nifiltx.core.tensor.Tensor;
+import org.nifiltx.core.tensor.TensorBundle;
 import org.nifiltx.core.video.FrameRate;
 import org.nifiltx.core.video.VideoFormat;
 import org.nifiltx.core.video.VideoWriter;
@@ -40,18 +38,13 @@ import org.nifiltx.nifi.api.LtxVideoModelService;
 @CapabilityDescription("Turns what GenerateLatents produced into a video file you can play or store: MP4, animated GIF, a zip "
         + "of PNG frames, or the raw frames as safetensors (Output Format, which accepts Expression Language). It is the last "
         + "of the three steps EncodePrompt, GenerateLatents and DecodeVideo; the FlowFile's filename gets the format's "
-        + "extension, ready for PutFile. Size, frame count and frame rate come from the ltx.* attributes GenerateLatents wrote. "
-        + "Technically: the LTX-Video VAE decoder on the normalised latents [1, C, F, h, w].")
+        + "extension, ready for PutFile. Size, frame count, frame rate, compatibility and seed come from the metadata "
+        + "GenerateLatents wrote into the content; latents made elsewhere, without it, decode to the size their grid "
+        + "implies at 25 fps with the official semantics. Technically: the LTX-Video VAE decoder on the normalised latents "
+        + "[1, C, F, h, w].")
 @InputRequirement(Requirement.INPUT_REQUIRED)
 @SystemResourceConsideration(resource = SystemResource.MEMORY, description = "The VAE decoder's activations at full resolution.")
 @SeeAlso({EncodePrompt.class, GenerateLatents.class})
-@ReadsAttributes({
-    @ReadsAttribute(attribute = LtxAttributes.NUM_FRAMES, description = "Frame count of the video"),
-    @ReadsAttribute(attribute = LtxAttributes.HEIGHT, description = "Height in pixels"),
-    @ReadsAttribute(attribute = LtxAttributes.WIDTH, description = "Width in pixels"),
-    @ReadsAttribute(attribute = LtxAttributes.FRAME_RATE, description = "Frames per second (25 when absent)"),
-    @ReadsAttribute(attribute = LtxAttributes.SEED, description = "Seed of the decode noise (default of the Seed property)")
-})
 @WritesAttributes({
     @WritesAttribute(attribute = LtxAttributes.STAGE, description = "video"),
     @WritesAttribute(attribute = LtxAttributes.VIDEO_FORMAT, description = "The output format"),
@@ -67,8 +60,9 @@ import org.nifiltx.nifi.api.LtxVideoModelService;
 @MultiProcessorUseCase(
         description = "Generate a video from a text prompt with LTX-Video.",
         keywords = {"text to video", "ltx", "generate video", "diffusion"},
-        notes = "All three processors reference the same StandardLtxVideoModelService, so the model is loaded once. Use the "
-                + "same Compatibility everywhere and the same Guidance Scale (above or at most 1) in EncodePrompt and GenerateLatents.",
+        notes = "All three processors reference the same StandardLtxVideoModelService, so the model is loaded once. "
+                + "Compatibility is chosen once, in EncodePrompt: the data carries it on. A Guidance Scale above 1 in "
+                + "GenerateLatents needs Classifier-Free Guidance true in EncodePrompt.",
         configurations = {
             @ProcessorConfiguration(processorClass = EncodePrompt.class, configuration = """
                     Set "LTX-Video Model Service" to a StandardLtxVideoModelService whose Model Path is the checkpoint.
@@ -107,7 +101,6 @@ import org.nifiltx.nifi.api.LtxVideoModelService;
                     """)
         })
 public class DecodeVideo extends AbstractLtxProcessor {
-    private static final double DEFAULT_FRAME_RATE = Defaults.FRAME_RATE;
     public static final PropertyDescriptor MODEL_SERVICE = LtxProperties.MODEL_SERVICE;
     public static final PropertyDescriptor DECODE_TIMESTEP = new PropertyDescriptor.Builder()
             .name("Decode Timestep")
@@ -133,15 +126,21 @@ public class DecodeVideo extends AbstractLtxProcessor {
             .expressionLanguageSupported(ExpressionLanguageScope.FLOWFILE_ATTRIBUTES)
             .addValidator(OutputFormat.VALIDATOR)
             .build();
-    public static final PropertyDescriptor SEED = LtxProperties.SEED;
+    public static final PropertyDescriptor SEED = new PropertyDescriptor.Builder()
+            .name(LtxProperties.SEED.getName())
+            .description("Seed of the decode noise, a 64-bit integer. When unset or when it evaluates to an empty value, the "
+                    + "seed of the generation, which GenerateLatents recorded in the content; a random one for latents "
+                    + "without it. Written to ltx.decode.seed.")
+            .required(false)
+            .expressionLanguageSupported(ExpressionLanguageScope.FLOWFILE_ATTRIBUTES)
+            .addValidator(NumberRule.ANY_LONG)
+            .build();
     public static final PropertyDescriptor NOISE_FILE = LtxProperties.NOISE_FILE;
-    public static final PropertyDescriptor COMPAT = LtxProperties.COMPAT;
 
     private static final List<PropertyDescriptor> PROPERTIES = List.of(MODEL_SERVICE, OUTPUT_FORMAT, DECODE_TIMESTEP,
-            DECODE_NOISE_SCALE, SEED, NOISE_FILE, COMPAT);
+            DECODE_NOISE_SCALE, SEED, NOISE_FILE);
 
     private volatile LtxVideoModelService service;
-    private volatile Compat compat;
 
     private static String formats() {
         return Arrays.stream(OutputFormat.values()).map(format -> format.getValue() + " (" + format.getDescription() + ")")
@@ -153,10 +152,15 @@ public class DecodeVideo extends AbstractLtxProcessor {
         return PROPERTIES;
     }
 
+    /** Compatibility is no longer set here: the latents carry EncodePrompt's. */
+    @Override
+    public void migrateProperties(final PropertyConfiguration config) {
+        config.removeProperty(LtxProperties.OLD_COMPAT);
+    }
+
     @OnScheduled
     public void onScheduled(final ProcessContext context) {
         service = context.getProperty(MODEL_SERVICE).asControllerService(LtxVideoModelService.class);
-        compat = context.getProperty(COMPAT).asAllowableValue(CompatChoice.class).compat();
     }
 
     @Override
@@ -173,7 +177,7 @@ public class DecodeVideo extends AbstractLtxProcessor {
     StageOutput process(final ProcessContext context, final ProcessSession session, final FlowFile flowFile,
             final Map<String, String> trail) {
         final FlowFileSettings settings = new FlowFileSettings(context, flowFile);
-        final long seed = settings.seed(SEED);
+        final Long seedSet = settings.optionalSeed(SEED);
         final double decodeTimestep = settings.decimal(DECODE_TIMESTEP);
         final double decodeNoiseScale = settings.decimal(DECODE_NOISE_SCALE);
         final String formatName = settings.text(OUTPUT_FORMAT);
@@ -183,62 +187,33 @@ public class DecodeVideo extends AbstractLtxProcessor {
         }
         final String noiseFile = settings.text(NOISE_FILE);
         settings.check();
-        trail.put(LtxAttributes.DECODE_SEED, String.valueOf(seed));
         final LtxModelInfo info = service.modelInfo();
-        final double frameRate = frameRate(flowFile);
-        final String prompt = flowFile.getAttribute(LtxAttributes.PROMPT);
-        final GenerationRequest[] decoding = new GenerationRequest[1];
-        // The decode is sized and its memory checked from the content's header, before the latents themselves are read.
-        final Tensor latents = FlowFileTensors.read(session, flowFile, ContentRules.latents(info, shape -> {
-            // Without GenerateLatents' attributes the latent grid gives the largest size it decodes to.
-            final int frames = attribute(flowFile, LtxAttributes.NUM_FRAMES, (int) (shape[2] - 1) * info.temporalCompression() + 1);
-            final int height = attribute(flowFile, LtxAttributes.HEIGHT, (int) shape[3] * info.spatialCompression());
-            final int width = attribute(flowFile, LtxAttributes.WIDTH, (int) shape[4] * info.spatialCompression());
-            decoding[0] = GenerationRequest.builder().prompt(prompt == null ? "" : prompt).numFrames(frames)
-                    .height(height).width(width).frameRate(frameRate).decodeTimestep(decodeTimestep)
-                    .decodeNoiseScale(decodeNoiseScale).compat(compat).build();
+        final DecodeSpec[] decoding = new DecodeSpec[1];
+        // Sized from what GenerateLatents recorded in the content's header and its memory checked, before the latents
+        // themselves are read. Without that metadata: the largest size the latent grid decodes to and the default compat.
+        final TensorBundle content = FlowFileTensors.read(session, flowFile, ContentRules.latents(info, (shape, metadata) -> {
+            decoding[0] = DecodeSpec.ofLatentGrid(shape, info.spatialCompression(), info.temporalCompression())
+                    .withLatentsMetadata(metadata).withDecoding(decodeTimestep, decodeNoiseScale);
             service.validateDecode(decoding[0]);
-        })).get(GenerateLatents.LATENTS_TENSOR);
-        final GenerationRequest request = decoding[0];
-        final Tensor video = service.decode(latents, request, noise(noiseFile, seed), progress(session, flowFile, false));
-        final int frames = request.numFrames();
-        final int height = request.height();
-        final int width = request.width();
+        }));
+        final DecodeSpec spec = decoding[0];
+        final Tensor latents = content.get(GenerateLatents.LATENTS_TENSOR);
+        final Long generationSeed = StageMetadata.integer64(content.metadata(), StageMetadata.SEED);
+        final long seed = seedSet != null ? seedSet : generationSeed != null ? generationSeed : FlowFileSettings.randomSeed();
+        trail.put(LtxAttributes.DECODE_SEED, String.valueOf(seed));
+        final Tensor video = service.decode(latents, spec, noise(noiseFile, seed), progress(session, flowFile, false));
+        final double frameRate = spec.frameRate();
         final VideoFormat videoFormat = outputFormat.videoFormat();
         final Map<String, String> attributes = new LinkedHashMap<>();
         attributes.put(LtxAttributes.STAGE, LtxAttributes.STAGE_VIDEO);
         attributes.put(LtxAttributes.VIDEO_FORMAT, outputFormat.name());
         attributes.put(LtxAttributes.MIME_TYPE, outputFormat.mimeType());
         attributes.put(LtxAttributes.FILENAME, withExtension(flowFile.getAttribute(LtxAttributes.FILENAME), outputFormat.extension()));
-        final String details = outputFormat.getDisplayName() + ", " + frames + " frames of " + width + "x" + height + " at "
+        final String details = outputFormat.getDisplayName() + ", " + spec.numFrames() + " frames of " + spec.width() + "x"
+                + spec.height() + " at "
                 + frameRate + " fps, decode seed " + seed + ", model " + info.modelName();
         return new StageOutput(out -> VideoWriter.write(out, video, FrameRate.of(frameRate), videoFormat, Map.of()), attributes,
                 details);
-    }
-
-    /** A size attribute GenerateLatents wrote, or {@code fallback} when absent. */
-    private static int attribute(final FlowFile flowFile, final String name, final int fallback) {
-        final String value = flowFile.getAttribute(name);
-        if (value == null) {
-            return fallback;
-        }
-        final String problem = NumberRule.POSITIVE_INTEGER.problem(value);
-        if (problem != null) {
-            throw new LtxException(LtxErrorCode.INVALID_ARGUMENT, "attribute " + name + ": " + problem);
-        }
-        return Integer.parseInt(value.trim());
-    }
-
-    private static double frameRate(final FlowFile flowFile) {
-        final String value = flowFile.getAttribute(LtxAttributes.FRAME_RATE);
-        if (value == null) {
-            return DEFAULT_FRAME_RATE;
-        }
-        final String problem = NumberRule.POSITIVE.problem(value);
-        if (problem != null) {
-            throw new LtxException(LtxErrorCode.INVALID_ARGUMENT, "attribute " + LtxAttributes.FRAME_RATE + ": " + problem);
-        }
-        return NumberRule.parse(value);
     }
 
     static String withExtension(final String filename, final String extension) {

@@ -51,13 +51,40 @@ final class FlowFileSettings {
         return text(property) == null ? fallback : decimal(property);
     }
 
+    /** An optional decimal property: null when unset or blank. */
+    Double optionalDecimal(final PropertyDescriptor property) {
+        return text(property) == null ? null : decimal(property);
+    }
+
     /** The seed property's value, or a fresh random seed when it is unset or evaluates to blank text. */
     long seed(final PropertyDescriptor property) {
+        final Long value = optionalSeed(property);
+        return value != null ? value : randomSeed();
+    }
+
+    /** The seed property's value, or null when it is unset or evaluates to blank text. */
+    Long optionalSeed(final PropertyDescriptor property) {
         final String value = text(property);
         if (value == null) {
-            return ThreadLocalRandom.current().nextLong(RANDOM_SEED_BOUND);
+            return null;
         }
-        return checked(property, value) ? Long.parseLong(value.trim()) : 0;
+        return checked(property, value) ? Long.parseLong(value.trim()) : 0L;
+    }
+
+    /** A seed drawn for a FlowFile that names none. */
+    static long randomSeed() {
+        return ThreadLocalRandom.current().nextLong(RANDOM_SEED_BOUND);
+    }
+
+    /** An optional integer property: null when unset or blank. */
+    Integer optionalInteger(final PropertyDescriptor property) {
+        return text(property) == null ? null : integer(property);
+    }
+
+    /** A true/false property; false (and a recorded problem) when its value is neither. */
+    boolean flag(final PropertyDescriptor property) {
+        final String value = text(property);
+        return checked(property, value) && BooleanRule.parse(value);
     }
 
     /** A comma-separated list of numbers; null when unset (or, with a problem recorded, invalid). */
@@ -105,7 +132,10 @@ final class FlowFileSettings {
             if (validator instanceof NumberListValidator list) {
                 return list.problem(value);
             }
+            if (validator instanceof BooleanRule rule) {
+                return rule.problem(value);
+            }
         }
-        throw new IllegalStateException(property.getName() + " has no number rule");
+        throw new IllegalStateException(property.getName() + " has no number or boolean rule");
     }
 }

@@ -24,12 +24,15 @@ import org.apache.nifi.flowfile.FlowFile;
 import org.apache.nifi.migration.PropertyConfiguration;
 import org.apache.nifi.processor.ProcessContext;
 import org.apache.nifi.processor.ProcessSession;
+import org.nifiltx.core.error.LtxErrorCode;
+import org.nifiltx.core.error.LtxException;
 import org.nifiltx.core.pipeline.Compat;
 import org.nifiltx.core.pipeline.Condition;
 import org.nifiltx.core.pipeline.Defaults;
 import org.nifiltx.core.pipeline.GenerationRequest;
 import org.nifiltx.core.pipeline.GenerationResult;
 import org.nifiltx.core.pipeline.PromptPair;
+import org.nifiltx.core.pipeline.StageMetadata;
 import org.nifiltx.core.tensor.Tensor;
 import org.nifiltx.core.tensor.TensorBundle;
 import org.nifiltx.nifi.api.LtxModelInfo;
@@ -43,7 +46,9 @@ import org.nifiltx.nifi.api.LtxVideoModelService;
         + "with Image Source 'FlowFile Content') the video starts from it, or passes through it at the Conditioning Frame. "
         + "Progress shows as one log line and one 'LTX denoising steps' count per step; stopping the processor stops the "
         + "generation after the current step and leaves the FlowFile in its queue. Technically: the LTX-Video transformer's "
-        + "denoising loop, writing the normalised latents [1, C, F, h, w] as the safetensors tensor 'latents' for DecodeVideo.")
+        + "denoising loop, writing the normalised latents [1, C, F, h, w] as the safetensors tensor 'latents' for DecodeVideo. "
+        + "The compatibility and whether the negative prompt was encoded come from the encoded prompt's metadata; the "
+        + "latents' metadata records the size, frame rate, compatibility, seed and steps, which DecodeVideo reads.")
 @InputRequirement(Requirement.INPUT_REQUIRED)
 @SystemResourceConsideration(resource = SystemResource.MEMORY, description = "The transformer and its activations; grows with "
         + "frames x height x width.")
@@ -105,10 +110,19 @@ public class GenerateLatents extends AbstractLtxProcessor {
                     NumberRule.POSITIVE_INTEGER))
             .dependsOn(SCHEDULE, DenoisingSchedule.STEPS)
             .build();
-    public static final PropertyDescriptor GUIDANCE_SCALE = LtxProperties.GUIDANCE_SCALE;
-    public static final PropertyDescriptor RESCALE = number("Rescale", "A number in [0, 1]. Official: the rescaling of the "
-            + "spatio-temporal guidance; diffusers: guidance_rescale of the classifier-free guidance.", Defaults.RESCALE,
-            NumberRule.UNIT_INTERVAL);
+    public static final PropertyDescriptor GUIDANCE_SCALE = number("Guidance Scale", "Classifier-free guidance scale, a number "
+            + "of at least 0; above 1 it uses the negative prompt, which doubles the work per step, and needs content encoded "
+            + "with EncodePrompt's Classifier-Free Guidance set to true (else the FlowFile goes to failure). 1 (off) suits the "
+            + "distilled models.", Defaults.GUIDANCE_SCALE, NumberRule.NON_NEGATIVE);
+    public static final PropertyDescriptor RESCALE = new PropertyDescriptor.Builder()
+            .name("Rescale")
+            .description("A number in [0, 1]. Official: the rescaling of the spatio-temporal guidance; diffusers: "
+                    + "guidance_rescale of the classifier-free guidance. Unset: the default of the content's compatibility ("
+                    + Defaults.OFFICIAL_RESCALE + " official, " + Defaults.DIFFUSERS_RESCALE + " diffusers).")
+            .required(false)
+            .expressionLanguageSupported(ExpressionLanguageScope.FLOWFILE_ATTRIBUTES)
+            .addValidator(NumberRule.UNIT_INTERVAL)
+            .build();
     public static final PropertyDescriptor STG_SCALE = new PropertyDescriptor.Builder()
             .name("STG Scale")
             .description("Spatio-temporal guidance scale, a number of at least 0; unset or 0 turns it off. Above 0 it needs "
@@ -128,7 +142,6 @@ public class GenerateLatents extends AbstractLtxProcessor {
             .build();
     public static final PropertyDescriptor SEED = LtxProperties.SEED;
     public static final PropertyDescriptor NOISE_FILE = LtxProperties.NOISE_FILE;
-    public static final PropertyDescriptor COMPAT = LtxProperties.COMPAT;
     public static final PropertyDescriptor MULTI_SCALE = new PropertyDescriptor.Builder()
             .name("Multi-Scale")
             .description("Two passes with the latent upsampler between them: the first at 2/3 of the size, the second at full "
@@ -167,14 +180,13 @@ public class GenerateLatents extends AbstractLtxProcessor {
             .build();
 
     private static final List<PropertyDescriptor> PROPERTIES = List.of(MODEL_SERVICE, NUM_FRAMES, HEIGHT, WIDTH, FRAME_RATE,
-            SCHEDULE, TIMESTEPS, STEPS, GUIDANCE_SCALE, RESCALE, STG_SCALE, STG_BLOCKS, SEED, NOISE_FILE, COMPAT, MULTI_SCALE,
+            SCHEDULE, TIMESTEPS, STEPS, GUIDANCE_SCALE, RESCALE, STG_SCALE, STG_BLOCKS, SEED, NOISE_FILE, MULTI_SCALE,
             SECOND_PASS_TIMESTEPS, CONDITIONING_IMAGE, CONDITIONING_FRAME, CONDITIONING_STRENGTH);
 
     private volatile LtxVideoModelService service;
     private volatile DenoisingSchedule schedule;
     private volatile boolean multiScale;
     private volatile boolean useImage;
-    private volatile Compat compat;
 
     /** A per-FlowFile number with its rule and default. */
     private static PropertyDescriptor number(final String name, final String description, final Number defaultValue,
@@ -193,12 +205,16 @@ public class GenerateLatents extends AbstractLtxProcessor {
         return PROPERTIES;
     }
 
-    /** Flows from before the Schedule property ran Steps unless Timesteps was set: they keep doing so. */
+    /**
+     * Flows from before the Schedule property ran Steps unless Timesteps was set: they keep doing so. Compatibility is
+     * no longer set here: the encoded prompt carries EncodePrompt's.
+     */
     @Override
     public void migrateProperties(final PropertyConfiguration config) {
         if (!config.isPropertySet(SCHEDULE) && config.isPropertySet(STEPS) && !config.isPropertySet(TIMESTEPS)) {
             config.setProperty(SCHEDULE, DenoisingSchedule.STEPS.getValue());
         }
+        config.removeProperty(LtxProperties.OLD_COMPAT);
     }
 
     @Override
@@ -285,7 +301,6 @@ public class GenerateLatents extends AbstractLtxProcessor {
         multiScale = context.getProperty(MULTI_SCALE).asBoolean();
         useImage = context.getProperty(CONDITIONING_IMAGE).asAllowableValue(ConditioningImage.class)
                 == ConditioningImage.USE_IF_PRESENT;
-        compat = context.getProperty(COMPAT).asAllowableValue(CompatChoice.class).compat();
     }
 
     @Override
@@ -304,11 +319,11 @@ public class GenerateLatents extends AbstractLtxProcessor {
         // 1. Every setting of this FlowFile, all problems at once, before the content is even read.
         final FlowFileSettings settings = new FlowFileSettings(context, flowFile);
         final long seed = settings.seed(SEED);
+        // No prompt: the prompts arrive encoded, and what they were encoded for is read from the content below.
         final GenerationRequest.Builder builder = GenerationRequest.builder()
-                .prompt(flowFile.getAttribute(LtxAttributes.PROMPT) == null ? "" : flowFile.getAttribute(LtxAttributes.PROMPT))
                 .numFrames(settings.integer(NUM_FRAMES)).height(settings.integer(HEIGHT)).width(settings.integer(WIDTH))
-                .frameRate(settings.decimal(FRAME_RATE)).guidanceScale(settings.decimal(GUIDANCE_SCALE))
-                .rescale(settings.decimal(RESCALE)).compat(compat).multiScale(multiScale);
+                .frameRate(settings.decimal(FRAME_RATE)).guidanceScale(settings.decimal(GUIDANCE_SCALE)).multiScale(multiScale);
+        final Double rescale = settings.optionalDecimal(RESCALE);
         if (schedule == DenoisingSchedule.TIMESTEPS) {
             final List<Double> timesteps = settings.numbers(TIMESTEPS);
             builder.timesteps(timesteps).steps(timesteps == null ? 1 : timesteps.size());
@@ -324,9 +339,9 @@ public class GenerateLatents extends AbstractLtxProcessor {
             builder.secondPassTimesteps(settings.numbers(SECOND_PASS_TIMESTEPS));
         }
         final String noiseFile = settings.text(NOISE_FILE);
-        final GenerationRequest unconditioned = builder.build();
         if (settings.valid()) {
-            crossRules(new CrossValues(null, (double) unconditioned.height(), (double) unconditioned.width(), stgScale, true,
+            final GenerationRequest sizes = builder.build();
+            crossRules(new CrossValues(null, (double) sizes.height(), (double) sizes.width(), stgScale, true,
                     stgBlocksSet, multiScale, null), settings::problem);
         }
         final LtxModelInfo info = service.modelInfo();
@@ -335,11 +350,26 @@ public class GenerateLatents extends AbstractLtxProcessor {
         }
         settings.check();
         trail.put(LtxAttributes.SEED, String.valueOf(seed));
-        service.validate(unconditioned);
 
-        // 2. The content: the encoded prompt, and the image to start from when EncodePrompt carried one.
+        // 2. The content: the encoded prompt with what it was encoded for, and the image to start from when EncodePrompt
+        // carried one; checked from its header before its tensors are read. Content encoded elsewhere, without that
+        // metadata, follows the default compatibility.
         final TensorBundle content = FlowFileTensors.read(session, flowFile, ContentRules.encodedPrompt(info));
+        final Compat compat = StageMetadata.compat(content.metadata(), Defaults.COMPAT);
+        final Integer maxLength = StageMetadata.positiveInteger(content.metadata(), StageMetadata.MAX_LENGTH);
+        builder.compat(compat);
+        if (maxLength != null) {
+            builder.maxLength(maxLength);
+        }
+        if (rescale != null) {
+            builder.rescale(rescale);
+        }
+        final GenerationRequest unconditioned = builder.build();
         final PromptPair prompts = PromptPair.fromBundle(content);
+        if (unconditioned.classifierFreeGuidance() && prompts.negative() == null) {
+            throw new LtxException(LtxErrorCode.INVALID_ARGUMENT, missingNegativePrompt(unconditioned.guidanceScale()));
+        }
+        service.validate(unconditioned);
         final Map<String, String> attributes = new LinkedHashMap<>();
         final GenerationRequest request;
         if (useImage && content.contains(EncodePrompt.CONDITIONING_IMAGE_TENSOR)) {
@@ -363,6 +393,10 @@ public class GenerateLatents extends AbstractLtxProcessor {
                 progress(session, flowFile, true));
         final Tensor latents = result.latents();
         final int steps = result.steps();
+        // What DecodeVideo reads back: sizes, frame rate, compat, tone map; the seed and steps for provenance.
+        final Map<String, String> metadata = new LinkedHashMap<>(request.decodeSpec().latentsMetadata());
+        metadata.put(StageMetadata.SEED, String.valueOf(seed));
+        metadata.put(StageMetadata.STEPS, String.valueOf(steps));
         attributes.put(LtxAttributes.STAGE, LtxAttributes.STAGE_LATENTS);
         attributes.put(LtxAttributes.NUM_FRAMES, String.valueOf(request.numFrames()));
         attributes.put(LtxAttributes.HEIGHT, String.valueOf(request.height()));
@@ -376,7 +410,13 @@ public class GenerateLatents extends AbstractLtxProcessor {
         final String details = "seed " + seed + ", " + steps + " steps, " + request.numFrames() + " frames of " + request.width()
                 + "x" + request.height() + " at " + request.frameRate() + " fps, guidance " + request.guidanceScale()
                 + (request.imageToVideo() ? ", conditioned on the image" : "") + ", model " + info.modelName();
-        return StageOutput.tensors(TensorBundle.of(Map.of(LATENTS_TENSOR, latents)), attributes, details);
+        return StageOutput.tensors(new TensorBundle(Map.of(LATENTS_TENSOR, latents), metadata), attributes, details);
+    }
+
+    /** The ltx.error of a FlowFile asking for guidance its content was not encoded for. */
+    static String missingNegativePrompt(final double guidanceScale) {
+        return "Guidance Scale " + guidanceScale + " is above 1 and needs the negative prompt, but the content was encoded "
+                + "without it: set Classifier-Free Guidance to true in EncodePrompt, or Guidance Scale to 1 here";
     }
 
     /**

@@ -1,21 +1,27 @@
 package org.nifiltx.nifi.processors;
 
-/** Every FlowFile attribute the LTX processors read or write, in one place for code, documentation and tests. */
+import org.nifiltx.core.pipeline.StageMetadata;
+
+/**
+ * Every FlowFile attribute the LTX processors read or write, in one place for code, documentation and tests. Where an
+ * attribute repeats what the content's safetensors metadata carries ({@link StageMetadata}) it has the metadata key's
+ * name; the processors read the metadata, the attributes are for the flow (routing, file names, provenance).
+ */
 public interface LtxAttributes {
     /** Which stage produced the content: {@link #STAGE_PROMPT_EMBEDDINGS}, {@link #STAGE_LATENTS} or {@link #STAGE_VIDEO}. */
-    String STAGE = "ltx.stage";
-    String STAGE_PROMPT_EMBEDDINGS = "prompt-embeddings";
-    String STAGE_LATENTS = "latents";
+    String STAGE = StageMetadata.STAGE;
+    String STAGE_PROMPT_EMBEDDINGS = StageMetadata.STAGE_PROMPT_EMBEDDINGS;
+    String STAGE_LATENTS = StageMetadata.STAGE_LATENTS;
     String STAGE_VIDEO = "video";
     /** The prompt that was encoded. */
-    String PROMPT = "ltx.prompt";
+    String PROMPT = StageMetadata.PROMPT;
     /** The negative prompt that was encoded (only when classifier-free guidance is on). */
-    String NEGATIVE_PROMPT = "ltx.negative.prompt";
+    String NEGATIVE_PROMPT = StageMetadata.NEGATIVE_PROMPT;
     /** Token length the prompt was padded or truncated to. */
-    String MAX_LENGTH = "ltx.max.length";
+    String MAX_LENGTH = StageMetadata.MAX_LENGTH;
     /** Reference semantics followed: OFFICIAL or DIFFUSERS. */
-    String COMPAT = "ltx.compat";
-    /** Classifier-free guidance scale the prompt pair was encoded for or the latents were generated with. */
+    String COMPAT = StageMetadata.COMPAT;
+    /** Classifier-free guidance scale the latents were generated with. */
     String GUIDANCE_SCALE = "ltx.guidance.scale";
     /** Width of the conditioning image EncodePrompt carried on (image-to-video). */
     String IMAGE_WIDTH = "ltx.image.width";
@@ -26,17 +32,17 @@ public interface LtxAttributes {
     /** Strength the conditioning image was applied with (1 pins it). */
     String CONDITIONING_STRENGTH = "ltx.conditioning.strength";
     /** Requested pixel frame count. */
-    String NUM_FRAMES = "ltx.num.frames";
+    String NUM_FRAMES = StageMetadata.NUM_FRAMES;
     /** Requested pixel height. */
-    String HEIGHT = "ltx.height";
+    String HEIGHT = StageMetadata.HEIGHT;
     /** Requested pixel width. */
-    String WIDTH = "ltx.width";
+    String WIDTH = StageMetadata.WIDTH;
     /** Frames per second. */
-    String FRAME_RATE = "ltx.frame.rate";
+    String FRAME_RATE = StageMetadata.FRAME_RATE;
     /** Seed of the generation's noise. */
-    String SEED = "ltx.seed";
+    String SEED = StageMetadata.SEED;
     /** Denoising model calls of all passes. */
-    String STEPS = "ltx.steps";
+    String STEPS = StageMetadata.STEPS;
     /** Seed of DecodeVideo's decode noise (by default the generation's {@link #SEED}). */
     String DECODE_SEED = "ltx.decode.seed";
     /** Milliseconds a stage took, per stage: {@code ltx.duration.ms.encode}, {@code .generate}, {@code .decode}. */

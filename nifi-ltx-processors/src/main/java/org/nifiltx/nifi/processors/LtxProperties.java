@@ -4,7 +4,6 @@ import org.apache.nifi.components.PropertyDescriptor;
 import org.apache.nifi.expression.ExpressionLanguageScope;
 import org.apache.nifi.processor.Relationship;
 import org.apache.nifi.processor.util.StandardValidators;
-import org.nifiltx.core.pipeline.Defaults;
 import org.nifiltx.nifi.api.LtxVideoModelService;
 
 /** Properties, relationships and counters the three processors share. */
@@ -15,23 +14,8 @@ final class LtxProperties {
             .required(true)
             .identifiesControllerService(LtxVideoModelService.class)
             .build();
-    static final PropertyDescriptor COMPAT = new PropertyDescriptor.Builder()
-            .name("Compatibility")
-            .description("Which reference pipeline's semantics to follow; use the same value in all three processors.")
-            .required(true)
-            .allowableValues(CompatChoice.class)
-            .defaultValue(CompatChoice.OFFICIAL)
-            .build();
-    static final PropertyDescriptor GUIDANCE_SCALE = new PropertyDescriptor.Builder()
-            .name("Guidance Scale")
-            .description("Classifier-free guidance scale, a number of at least 0; above 1 the negative prompt is encoded and "
-                    + "used, which doubles the work per step. 1 (off) suits the distilled models. EncodePrompt and "
-                    + "GenerateLatents must agree on whether it is above 1.")
-            .required(true)
-            .defaultValue(String.valueOf(Defaults.GUIDANCE_SCALE))
-            .expressionLanguageSupported(ExpressionLanguageScope.FLOWFILE_ATTRIBUTES)
-            .addValidator(NumberRule.NON_NEGATIVE)
-            .build();
+    /** The property GenerateLatents and DecodeVideo had before the content carried EncodePrompt's Compatibility. */
+    static final String OLD_COMPAT = "Compatibility";
     static final PropertyDescriptor SEED = new PropertyDescriptor.Builder()
             .name("Seed")
             .description("Seed of the noise, a 64-bit integer: the same seed gives the same video on every machine. When unset "

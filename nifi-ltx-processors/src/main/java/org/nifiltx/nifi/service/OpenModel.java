@@ -4,11 +4,11 @@ import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.nifiltx.core.error.LtxErrorCode;
 import org.nifiltx.core.error.LtxException;
-import org.nifiltx.core.pipeline.GenerationRequest;
 import org.nifiltx.core.pipeline.LtxModels;
 import org.nifiltx.core.pipeline.LtxPipeline;
 import org.nifiltx.core.pipeline.ProgressListener;
 import org.nifiltx.core.pipeline.PromptPair;
+import org.nifiltx.core.pipeline.PromptSpec;
 import org.nifiltx.nifi.api.LtxModelInfo;
 
 /**
@@ -119,12 +119,12 @@ final class OpenModel {
      * share the monitor with the count's increment, so an encoding starting meanwhile either keeps the sessions or
      * builds them anew.
      */
-    PromptPair encodePrompts(final GenerationRequest request, final ProgressListener progress) {
+    PromptPair encodePrompts(final PromptSpec spec, final ProgressListener progress) {
         synchronized (this) {
             encoders++;
         }
         try {
-            return pipeline.encodePrompts(request, progress);
+            return pipeline.encodePrompts(spec, progress);
         } finally {
             synchronized (this) {
                 encoders--;

@@ -35,6 +35,7 @@ import org.nifiltx.core.lora.LoraAdapter;
 import org.nifiltx.core.lora.LoraMerge;
 import org.nifiltx.core.lora.LoraSpec;
 import org.nifiltx.core.inspect.WeightAudit;
+import org.nifiltx.core.pipeline.DecodeSpec;
 import org.nifiltx.core.pipeline.GenerationRequest;
 import org.nifiltx.core.pipeline.GenerationResult;
 import org.nifiltx.core.pipeline.LtxModels;
@@ -43,6 +44,7 @@ import org.nifiltx.core.pipeline.NoiseSource;
 import org.nifiltx.core.pipeline.ProgressListener;
 import org.nifiltx.core.pipeline.PromptEmbeddings;
 import org.nifiltx.core.pipeline.PromptPair;
+import org.nifiltx.core.pipeline.PromptSpec;
 import org.nifiltx.core.tensor.Tensor;
 import org.nifiltx.core.text.TextEncoderModel;
 import org.nifiltx.nifi.api.LtxModelInfo;
@@ -372,16 +374,16 @@ public class StandardLtxVideoModelService extends AbstractControllerService impl
     }
 
     @Override
-    public void validateDecode(final GenerationRequest request) {
+    public void validateDecode(final DecodeSpec spec) {
         final OpenModel model = requireEnabled();
         try (OpenModel.Lease lease = model.lease()) {
-            model.pipeline().validateDecode(request);
+            model.pipeline().validateDecode(spec);
         }
     }
 
     @Override
-    public PromptPair encodePrompts(final GenerationRequest request, final ProgressListener progress) {
-        return run("encoding the prompt", progress, model -> { }, (model, listener) -> model.encodePrompts(request, listener));
+    public PromptPair encodePrompts(final PromptSpec spec, final ProgressListener progress) {
+        return run("encoding the prompt", progress, model -> spec.validate(), (model, listener) -> model.encodePrompts(spec, listener));
     }
 
     @Override
@@ -394,7 +396,7 @@ public class StandardLtxVideoModelService extends AbstractControllerService impl
                 if (prompts.negative() == null) {
                     throw new LtxException(LtxErrorCode.INVALID_TENSOR, "guidance scale " + request.guidanceScale()
                             + " > 1 needs the negative prompt embeddings '" + PromptPair.NEGATIVE_EMBEDDINGS
-                            + "'; encode the prompt with the same guidance scale");
+                            + "'; encode the prompt with classifier-free guidance");
                 }
                 requireEmbeddings(model, prompts.negative(), PromptPair.NEGATIVE_EMBEDDINGS);
             }
@@ -402,7 +404,7 @@ public class StandardLtxVideoModelService extends AbstractControllerService impl
     }
 
     @Override
-    public Tensor decode(final Tensor latents, final GenerationRequest request, final NoiseSource noise,
+    public Tensor decode(final Tensor latents, final DecodeSpec spec, final NoiseSource noise,
             final ProgressListener progress) {
         return run("decoding", progress, model -> {
             final int channels = model.info().latentChannels();
@@ -411,7 +413,7 @@ public class StandardLtxVideoModelService extends AbstractControllerService impl
                         + ", frames, height, width], got " + Arrays.toString(latents.shape()));
             }
             latents.requireFinite("latents");
-        }, (model, listener) -> model.pipeline().decode(latents, request, noise, listener));
+        }, (model, listener) -> model.pipeline().decode(latents, spec, noise, listener));
     }
 
     /** A model run: checks of the input that need no permit, then the run itself. */

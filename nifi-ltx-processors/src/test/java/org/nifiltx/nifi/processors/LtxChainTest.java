@@ -44,7 +44,7 @@ class LtxChainTest {
         Fixtures.addService(encode);
         encode.setProperty(EncodePrompt.PROMPT, "${prompt.text}");
         encode.setProperty(EncodePrompt.NEGATIVE_PROMPT, params.get("negative_prompt").asText());
-        encode.setProperty(EncodePrompt.GUIDANCE_SCALE, params.get("guidance_scale").asText());
+        encode.setProperty(EncodePrompt.CLASSIFIER_FREE_GUIDANCE, "true");
         encode.setProperty(EncodePrompt.MAX_LENGTH, params.get("max_sequence_length").asText());
         encode.setProperty(EncodePrompt.COMPAT, CompatChoice.DIFFUSERS.getValue());
         encode.assertValid();
@@ -75,7 +75,6 @@ class LtxChainTest {
         generate.setProperty(GenerateLatents.FRAME_RATE, params.get("frame_rate").asText());
         generate.setProperty(GenerateLatents.SEED, "42");
         generate.setProperty(GenerateLatents.NOISE_FILE, "${noise.path}");
-        generate.setProperty(GenerateLatents.COMPAT, CompatChoice.DIFFUSERS.getValue());
         generate.assertValid();
         generate.enqueue(embeddings.toByteArray(), withAttribute(embeddings, "noise.path", noiseFile.toString()));
         generate.run();
@@ -98,7 +97,6 @@ class LtxChainTest {
         decode.setProperty(DecodeVideo.DECODE_TIMESTEP, params.get("decode_timestep").asText());
         decode.setProperty(DecodeVideo.DECODE_NOISE_SCALE, params.get("decode_noise_scale").asText());
         decode.setProperty(DecodeVideo.OUTPUT_FORMAT, OutputFormat.SAFETENSORS.getValue());
-        decode.setProperty(DecodeVideo.COMPAT, CompatChoice.DIFFUSERS.getValue());
         decode.assertValid();
         decode.enqueue(latentsFlowFile.toByteArray(), latentsFlowFile.getAttributes());
         decode.run();

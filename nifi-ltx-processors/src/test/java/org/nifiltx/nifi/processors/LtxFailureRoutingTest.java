@@ -15,6 +15,7 @@ import org.junit.jupiter.api.Test;
 import org.nifiltx.core.memory.MemoryBudget;
 import org.nifiltx.core.pipeline.PromptEmbeddings;
 import org.nifiltx.core.pipeline.PromptPair;
+import org.nifiltx.core.pipeline.StageMetadata;
 import org.nifiltx.core.tensor.Tensor;
 import org.nifiltx.core.tensor.TensorBundle;
 
@@ -99,9 +100,11 @@ class LtxFailureRoutingTest {
     void aDecodedVideoLargerThanOneBufferGoesToFailure() {
         final TestRunner runner = TestRunners.newTestRunner(DecodeVideo.class);
         Fixtures.addService(runner);
-        final byte[] content = Fixtures.bytes(TensorBundle.of(Map.of(GenerateLatents.LATENTS_TENSOR,
-                Tensor.ofFloats(new long[] {1, 16, 2, 2, 3}, new float[16 * 2 * 2 * 3]))));
-        runner.enqueue(content, Map.of(LtxAttributes.NUM_FRAMES, "257", LtxAttributes.HEIGHT, "1024", LtxAttributes.WIDTH, "1024"));
+        // the size comes from the content's metadata, as GenerateLatents writes it
+        final byte[] content = Fixtures.bytes(new TensorBundle(Map.of(GenerateLatents.LATENTS_TENSOR,
+                Tensor.ofFloats(new long[] {1, 16, 2, 2, 3}, new float[16 * 2 * 2 * 3])), Map.of(StageMetadata.NUM_FRAMES, "257",
+                StageMetadata.HEIGHT, "1024", StageMetadata.WIDTH, "1024")));
+        runner.enqueue(content);
         runner.run();
         // 7.5 GiB while decoding: the budget refuses it on a small machine, the buffer limit on any other
         assertFailure(runner, content, MemoryBudget.defaultBytes() < 8L << 30
@@ -129,7 +132,7 @@ class LtxFailureRoutingTest {
         values[7] = Float.NaN;
         final byte[] content = Fixtures.bytes(TensorBundle.of(Map.of(GenerateLatents.LATENTS_TENSOR,
                 Tensor.ofFloats(new long[] {1, 16, 2, 2, 3}, values))));
-        runner.enqueue(content, Map.of(LtxAttributes.NUM_FRAMES, "9", LtxAttributes.HEIGHT, "64", LtxAttributes.WIDTH, "96"));
+        runner.enqueue(content);
         runner.run();
         assertFailure(runner, content, "tensor 'latents' holds NaN at flat index 7; every value must be finite");
     }

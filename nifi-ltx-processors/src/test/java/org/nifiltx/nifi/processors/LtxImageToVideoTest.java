@@ -47,7 +47,7 @@ class LtxImageToVideoTest {
         Fixtures.addService(runner);
         runner.setProperty(EncodePrompt.IMAGE_SOURCE, ImageSource.FLOWFILE_CONTENT.getValue());
         runner.setProperty(EncodePrompt.NEGATIVE_PROMPT, params.get("negative_prompt").asText());
-        runner.setProperty(EncodePrompt.GUIDANCE_SCALE, params.get("guidance_scale").asText());
+        runner.setProperty(EncodePrompt.CLASSIFIER_FREE_GUIDANCE, String.valueOf(params.get("guidance_scale").asDouble() > 1));
         runner.setProperty(EncodePrompt.MAX_LENGTH, params.get("max_sequence_length").asText());
         runner.setProperty(EncodePrompt.COMPAT, compat.getValue());
         runner.assertValid();
@@ -65,7 +65,6 @@ class LtxImageToVideoTest {
         runner.setProperty(GenerateLatents.GUIDANCE_SCALE, params.get("guidance_scale").asText());
         runner.setProperty(GenerateLatents.RESCALE, "0");
         runner.setProperty(GenerateLatents.FRAME_RATE, params.get("frame_rate").asText());
-        runner.setProperty(GenerateLatents.COMPAT, compat.getValue());
         return runner;
     }
 
@@ -75,7 +74,6 @@ class LtxImageToVideoTest {
         runner.setProperty(DecodeVideo.DECODE_TIMESTEP, params.get("decode_timestep").asText());
         runner.setProperty(DecodeVideo.DECODE_NOISE_SCALE, params.get("decode_noise_scale").asText());
         runner.setProperty(DecodeVideo.OUTPUT_FORMAT, OutputFormat.SAFETENSORS.getValue());
-        runner.setProperty(DecodeVideo.COMPAT, compat.getValue());
         runner.assertValid();
         return runner;
     }

@@ -16,9 +16,10 @@ class LtxPropertyValidationTest {
         runner.setProperty(EncodePrompt.MAX_LENGTH, "0");
         runner.assertNotValid();
         runner.setProperty(EncodePrompt.MAX_LENGTH, "128");
-        runner.setProperty(EncodePrompt.GUIDANCE_SCALE, "-1");
+        runner.setProperty(EncodePrompt.CLASSIFIER_FREE_GUIDANCE, "yes");
         runner.assertNotValid();
-        runner.setProperty(EncodePrompt.GUIDANCE_SCALE, "1");
+        runner.setProperty(EncodePrompt.CLASSIFIER_FREE_GUIDANCE, "TRUE");
+        runner.assertValid();
         runner.setProperty(EncodePrompt.COMPAT, "COMFY");
         runner.assertNotValid();
     }

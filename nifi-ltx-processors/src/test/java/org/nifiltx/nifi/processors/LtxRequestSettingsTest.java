@@ -159,20 +159,19 @@ class LtxRequestSettingsTest {
         final TestRunner encode = TestRunners.newTestRunner(EncodePrompt.class);
         Fixtures.addService(encode);
         encode.setProperty(EncodePrompt.MAX_LENGTH, "${tokens}");
-        encode.setProperty(EncodePrompt.GUIDANCE_SCALE, "${guidance}");
+        encode.setProperty(EncodePrompt.CLASSIFIER_FREE_GUIDANCE, "${cfg}");
         encode.assertValid();
-        encode.enqueue(new byte[0], Map.of(LtxAttributes.PROMPT, "a boat", "tokens", "12", "guidance", "3"));
-        encode.enqueue(new byte[0], Map.of(LtxAttributes.PROMPT, "a boat", "tokens", "0", "guidance", "-1"));
+        encode.enqueue(new byte[0], Map.of(LtxAttributes.PROMPT, "a boat", "tokens", "12", "cfg", "true"));
+        encode.enqueue(new byte[0], Map.of(LtxAttributes.PROMPT, "a boat", "tokens", "0", "cfg", "maybe"));
         encode.run(2);
         encode.assertTransferCount(LtxProperties.SUCCESS, 1);
         final MockFlowFile encoded = encode.getFlowFilesForRelationship(LtxProperties.SUCCESS).get(0);
         encoded.assertAttributeEquals(LtxAttributes.MAX_LENGTH, "12");
-        encoded.assertAttributeEquals(LtxAttributes.GUIDANCE_SCALE, "3.0");
         encoded.assertAttributeEquals(LtxAttributes.NEGATIVE_PROMPT, Defaults.NEGATIVE_PROMPT);
         assertArrayEquals(new long[] {1, 12, 24},
                 SafeTensors.read(encoded.toByteArray(), "embeddings").get(PromptEmbeddings.EMBEDDINGS).shape());
         encode.getFlowFilesForRelationship(LtxProperties.FAILURE).get(0).assertAttributeEquals(LtxAttributes.ERROR,
-                "Guidance Scale: -1 is not at least 0; Max Length: 0 is not at least 1");
+                "Classifier-Free Guidance: 'maybe' is not true or false; Max Length: 0 is not at least 1");
     }
 
     @Test

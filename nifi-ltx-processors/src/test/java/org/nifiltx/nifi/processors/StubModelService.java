@@ -3,11 +3,13 @@ package org.nifiltx.nifi.processors;
 import org.apache.nifi.controller.AbstractControllerService;
 import org.apache.nifi.reporting.InitializationException;
 import org.apache.nifi.util.TestRunner;
+import org.nifiltx.core.pipeline.DecodeSpec;
 import org.nifiltx.core.pipeline.GenerationRequest;
 import org.nifiltx.core.pipeline.GenerationResult;
 import org.nifiltx.core.pipeline.NoiseSource;
 import org.nifiltx.core.pipeline.ProgressListener;
 import org.nifiltx.core.pipeline.PromptPair;
+import org.nifiltx.core.pipeline.PromptSpec;
 import org.nifiltx.core.tensor.Tensor;
 import org.nifiltx.nifi.api.LtxModelInfo;
 import org.nifiltx.nifi.api.LtxVideoModelService;
@@ -80,14 +82,14 @@ final class StubModelService extends AbstractControllerService implements LtxVid
     }
 
     @Override
-    public void validateDecode(final GenerationRequest request) {
-        delegate.validateDecode(request);
+    public void validateDecode(final DecodeSpec spec) {
+        delegate.validateDecode(spec);
     }
 
     @Override
-    public PromptPair encodePrompts(final GenerationRequest request, final ProgressListener progress) {
+    public PromptPair encodePrompts(final PromptSpec spec, final ProgressListener progress) {
         failIfAsked();
-        return delegate.encodePrompts(request, observed(progress));
+        return delegate.encodePrompts(spec, observed(progress));
     }
 
     @Override
@@ -98,9 +100,9 @@ final class StubModelService extends AbstractControllerService implements LtxVid
     }
 
     @Override
-    public Tensor decode(final Tensor latents, final GenerationRequest request, final NoiseSource noise,
+    public Tensor decode(final Tensor latents, final DecodeSpec spec, final NoiseSource noise,
             final ProgressListener progress) {
         failIfAsked();
-        return delegate.decode(latents, request, noise, observed(progress));
+        return delegate.decode(latents, spec, noise, observed(progress));
     }
 }

@@ -152,7 +152,7 @@ class ModelServiceLifecycleTest {
 
         // A call arriving now is refused as before, so its processor yields.
         final LtxException refused = assertThrows(LtxException.class, () -> service.encodePrompts(
-                GenerationRequest.builder().prompt("a boat").build(), ProgressListener.NONE));
+                GenerationRequest.builder().prompt("a boat").build().promptSpec(), ProgressListener.NONE));
         assertEquals(LtxErrorCode.BACKEND_UNAVAILABLE, refused.code());
         assertEquals("the LTX-Video model service is not enabled", refused.getMessage());
     }

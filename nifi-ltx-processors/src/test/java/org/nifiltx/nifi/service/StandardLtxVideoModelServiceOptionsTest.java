@@ -62,7 +62,6 @@ class StandardLtxVideoModelServiceOptionsTest {
         final TestRunner encode = TestRunners.newTestRunner(EncodePrompt.class);
         Fixtures.addService(encode);
         encode.setProperty(EncodePrompt.MAX_LENGTH, "16");
-        encode.setProperty(EncodePrompt.GUIDANCE_SCALE, "1");
         encode.enqueue(new byte[0], Map.of(LtxAttributes.PROMPT, "a red ball rolls over a table"));
         encode.run();
         encode.assertAllFlowFilesTransferred(SUCCESS, 1);
