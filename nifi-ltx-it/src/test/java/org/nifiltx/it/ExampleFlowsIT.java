@@ -94,7 +94,7 @@ class ExampleFlowsIT {
         assertEquals("too many frames", report.path("ltx.prompt").asText());
         assertEquals("10", report.path("request.num_frames").asText());
 
-        // A batch queued in front of GenerateLatents, the flow stopped right after GenerateLatents starts on it, the
+        // A batch queued along the chain, the flow stopped right after GenerateLatents starts on it, the
         // model service disabled and enabled again: every queued request still completes once the flow runs again.
         flow.setRunning("GenerateLatents", false);
         for (int i = 1; i <= 4; i++) {
@@ -102,8 +102,10 @@ class ExampleFlowsIT {
                     {"prompt": "a paper boat drifts down a stream", "num_frames": 9, "height": 64, "width": 96,
                      "seed": %d, "timesteps": [1.0, 0.75, 0.5, 0.25]}""".formatted(i));
         }
+        // The queue into GenerateLatents holds 2 (one generation running, one waiting): back pressure keeps the other
+        // two of the batch further up the chain.
         Poll.until(RUN_LIMIT, "the batch to queue in front of GenerateLatents", server::checkAlive,
-                () -> flow.queuedInto("GenerateLatents") == 4);
+                () -> flow.queued() == 4 && flow.queuedInto("GenerateLatents") == 2);
         flow.setRunning("GenerateLatents", true);
         flow.stop();
         final int queuedAtStop = flow.queued();

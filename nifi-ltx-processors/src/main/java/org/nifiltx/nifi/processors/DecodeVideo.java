@@ -58,6 +58,10 @@ import org.nifiltx.nifi.api.LtxVideoModelService;
             description = "video/mp4, image/gif, application/zip or application/octet-stream"),
     @WritesAttribute(attribute = LtxAttributes.FILENAME, description = "The filename with the format's extension"),
     @WritesAttribute(attribute = LtxAttributes.DECODE_SEED, description = "Seed of the decode noise"),
+    @WritesAttribute(attribute = LtxAttributes.BACKEND, description = "The backend that ran the model on this node (cpu, cuda)"),
+    @WritesAttribute(attribute = LtxAttributes.DEVICE, description = "The device ordinal it ran on (0 on the CPU)"),
+    @WritesAttribute(attribute = LtxAttributes.PRECISION, description = "The precision the model computed in (Auto resolved)"),
+    @WritesAttribute(attribute = LtxAttributes.NODE, description = "The cluster node that ran it (absent on a standalone server)"),
     @WritesAttribute(attribute = LtxAttributes.DURATION_DECODE, description = "Milliseconds the decoding and encoding of the "
             + "video took"),
     @WritesAttribute(attribute = LtxAttributes.ERROR, description = "Why the FlowFile went to failure or retry (removed on "
@@ -212,8 +216,8 @@ public class DecodeVideo extends AbstractLtxProcessor {
         attributes.put(LtxAttributes.MIME_TYPE, outputFormat.mimeType());
         attributes.put(LtxAttributes.FILENAME, withExtension(flowFile.getAttribute(LtxAttributes.FILENAME), outputFormat.extension()));
         final String details = outputFormat.getDisplayName() + ", " + frames + " frames of " + width + "x" + height + " at "
-                + frameRate + " fps, decode seed " + seed + ", model " + info.modelName();
-        return new StageOutput(null, file, attributes, details);
+                + frameRate + " fps, decode seed " + seed;
+        return new StageOutput(null, file, attributes, details, info);
     }
 
     /** A size attribute GenerateLatents wrote, or {@code fallback} when absent. */
