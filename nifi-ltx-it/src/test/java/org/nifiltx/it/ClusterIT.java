@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
@@ -65,7 +66,7 @@ class ClusterIT {
         final long batch1Done = System.nanoTime();
         final Map<String, JsonNode> decoded = flow.processorStatusByNode("DecodeVideo");
         final Map<String, JsonNode> generated = flow.processorStatusByNode("GenerateLatents");
-        assertEquals(List.of(node1, node2), new ArrayList<>(decoded.keySet()));
+        assertEquals(Set.of(node1, node2), decoded.keySet());
         final int byNode1 = decoded.get(node1).path("flowFilesOut").asInt();
         final int byNode2 = decoded.get(node2).path("flowFilesOut").asInt();
         assertEquals(6, byNode1 + byNode2, "videos decoded by the nodes");
