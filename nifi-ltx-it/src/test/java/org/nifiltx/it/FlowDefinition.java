@@ -63,16 +63,41 @@ record FlowDefinition(String file, JsonNode root) {
 
     /** Where a processor's relationship leads: the destination processor, if any. */
     Optional<JsonNode> next(final JsonNode processor, final String relationship) {
+        return connection(processor, relationship).map(connection -> component(connection.path("destination").path("id").asText()));
+    }
+
+    /** The connection a processor's relationship goes into, if any. */
+    Optional<JsonNode> connection(final JsonNode processor, final String relationship) {
         for (final JsonNode connection : connections()) {
             if (processor.path("identifier").asText().equals(connection.path("source").path("id").asText())) {
                 for (final JsonNode selected : connection.path("selectedRelationships")) {
                     if (relationship.equals(selected.asText())) {
-                        return Optional.ofNullable(component(connection.path("destination").path("id").asText()));
+                        return Optional.of(connection);
                     }
                 }
             }
         }
         return Optional.empty();
+    }
+
+    /**
+     * The connections along the main chain: from the processor whose type ends in {@code .first}, each processor's
+     * success (or, for EvaluateJsonPath, matched) connection in turn.
+     */
+    List<JsonNode> chain(final String first) {
+        final List<JsonNode> chain = new ArrayList<>();
+        JsonNode processor = processors().stream().filter(p -> p.path("type").asText().endsWith("." + first)).findFirst()
+                .orElseThrow(() -> new AssertionError("no " + first + " in " + file));
+        while (processor != null && chain.size() < 20) {
+            final JsonNode from = processor;
+            final Optional<JsonNode> connection = connection(from, "success").or(() -> connection(from, "matched"));
+            processor = null;
+            if (connection.isPresent()) {
+                chain.add(connection.get());
+                processor = component(connection.get().path("destination").path("id").asText());
+            }
+        }
+        return chain;
     }
 
     /** The parameters of the group's context, name to value (null when unset). */

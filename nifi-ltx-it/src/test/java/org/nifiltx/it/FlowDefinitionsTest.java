@@ -126,23 +126,11 @@ class FlowDefinitionsTest {
         assertFailuresReported(flow, "AttributesToJSON");
     }
 
-    /** The simple type names along the first success-like relationship of each processor, from {@code first}. */
+    /** The simple type names along the chain from {@code first} ({@link FlowDefinition#chain}). */
     private static List<String> chain(final FlowDefinition flow, final String first) {
-        final List<String> types = new ArrayList<>();
-        JsonNode processor = flow.processors().stream().filter(p -> p.path("type").asText().endsWith("." + first)).findFirst()
-                .orElseThrow();
-        while (processor != null && types.size() < 20) {
-            types.add(simple(processor));
-            JsonNode next = null;
-            for (final String relationship : List.of("success", "matched")) {
-                final var found = flow.next(processor, relationship);
-                if (found.isPresent()) {
-                    next = found.get();
-                    break;
-                }
-            }
-            processor = next;
-        }
+        final List<String> types = new ArrayList<>(List.of(first));
+        flow.chain(first).forEach(connection -> types.add(simple(flow.component(connection.path("destination").path("id")
+                .asText()))));
         return types;
     }
 
@@ -159,7 +147,7 @@ class FlowDefinitionsTest {
         return flow.processors().stream().filter(p -> type.equals(p.path("type").asText())).findFirst().orElseThrow();
     }
 
-    private static String simple(final JsonNode component) {
+    static String simple(final JsonNode component) {
         final String type = component.path("type").asText();
         return type.substring(type.lastIndexOf('.') + 1);
     }

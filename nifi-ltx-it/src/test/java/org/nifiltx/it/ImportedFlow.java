@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * A flow definition from flows/ uploaded as a process group, and what a user does with it on the canvas: set its
@@ -141,13 +142,47 @@ final class ImportedFlow {
         rest.put("/processors/" + id, body);
     }
 
-    /** Starts or stops one processor. */
+    /** Sets one property of a processor (the group must be stopped). */
+    void setProperty(final String processorName, final String property, final String value) {
+        final String id = processorId(processorName);
+        final JsonNode processor = rest.get("/processors/" + id);
+        final ObjectNode body = NiFiRest.object();
+        body.putObject("revision").put("version", processor.path("revision").path("version").asLong());
+        final ObjectNode component = body.putObject("component").put("id", id);
+        component.putObject("config").putObject("properties").put(property, value);
+        rest.put("/processors/" + id, body);
+    }
+
+    /**
+     * Starts or stops one processor. In a cluster with a disconnected node this is what the operator acknowledges in
+     * the UI: the change applies to the connected nodes, and the disconnected one takes it when it rejoins.
+     */
     void setRunning(final String processorName, final boolean running) {
         final String id = processorId(processorName);
         final JsonNode processor = rest.get("/processors/" + id);
-        final ObjectNode body = NiFiRest.object().put("state", running ? "RUNNING" : "STOPPED");
+        final ObjectNode body = NiFiRest.object().put("state", running ? "RUNNING" : "STOPPED")
+                .put("disconnectedNodeAcknowledged", true);
         body.putObject("revision").put("version", processor.path("revision").path("version").asLong());
         rest.put("/processors/" + id + "/run-status", body);
+    }
+
+    /** The group's status on each node of a cluster ("127.0.0.1:port" to its snapshot: flowFilesQueued, ...). */
+    Map<String, JsonNode> groupStatusByNode() {
+        return byNode(rest.get("/flow/process-groups/" + groupId + "/status?nodewise=true").path("processGroupStatus"));
+    }
+
+    /** A processor's status on each node of a cluster (flowFilesOut, taskCount, tasksDurationNanos, ... of 5 minutes). */
+    Map<String, JsonNode> processorStatusByNode(final String processorName) {
+        return byNode(rest.get("/flow/processors/" + processorId(processorName) + "/status?nodewise=true")
+                .path("processorStatus"));
+    }
+
+    private static Map<String, JsonNode> byNode(final JsonNode status) {
+        final Map<String, JsonNode> byNode = new TreeMap<>();
+        for (final JsonNode node : status.path("nodeSnapshots")) {
+            byNode.put(node.path("address").asText() + ":" + node.path("apiPort").asInt(), node.path("statusSnapshot"));
+        }
+        return byNode;
     }
 
     String groupId() {

@@ -10,7 +10,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
@@ -45,6 +47,32 @@ final class NiFiServer implements AutoCloseable {
      * starts the server and waits until its REST API answers.
      */
     static NiFiServer start(final Path itDir) throws IOException {
+        final Path home = itDir.resolve("home");
+        deleteRecursively(home);
+        final NiFiServer server = launch(itDir, home, new Setup(freePort(), "2g", Map.of(), Map.of(), Map.of()));
+        server.awaitApi();
+        return server;
+    }
+
+    /**
+     * How a server differs from the standalone template.
+     *
+     * @param port        the REST API's port
+     * @param heap        the JVM's maximum heap, e.g. "1g"
+     * @param properties  nifi.properties entries replacing or added to the template's
+     * @param conf        further files of conf/ by name, e.g. zookeeper.properties; they replace the template's
+     * @param environment variables added to the server's environment
+     */
+    record Setup(int port, String heap, Map<String, String> properties, Map<String, String> conf,
+            Map<String, String> environment) {
+    }
+
+    /**
+     * Writes conf/ into {@code home} as {@code setup} says (what NiFi left there from an earlier run, its repositories
+     * and flow, stays) and starts NiFi there. Does not wait for it.
+     */
+    static NiFiServer launch(final Path itDir, final Path home, final Setup setup) throws IOException {
+        final int port = setup.port();
         final Path lib = itDir.resolve("lib");
         final Path extensions = itDir.resolve("extensions");
         for (final Path dir : List.of(lib, extensions)) {
@@ -52,42 +80,74 @@ final class NiFiServer implements AutoCloseable {
                 throw new IllegalStateException(dir + " is missing: run the build's pre-integration-test phase (mvn verify)");
             }
         }
-        final Path home = itDir.resolve("home");
-        deleteRecursively(home);
         Files.createDirectories(home.resolve("conf"));
         Files.createDirectories(home.resolve("logs"));
-        final int port = freePort();
         for (final String name : CONF_FILES) {
             try (InputStream in = NiFiServer.class.getResourceAsStream("/nifi-conf/" + name)) {
-                final String text = new String(in.readAllBytes(), StandardCharsets.UTF_8)
+                String text = new String(in.readAllBytes(), StandardCharsets.UTF_8)
                         .replace("@HOME@", home.toString()).replace("@LIB@", lib.toString())
                         .replace("@EXTENSIONS@", extensions.toString()).replace("@PORT@", String.valueOf(port));
+                if ("nifi.properties".equals(name)) {
+                    text = withProperties(text, setup.properties());
+                }
                 Files.writeString(home.resolve("conf").resolve(name), text);
             }
         }
+        for (final Map.Entry<String, String> file : setup.conf().entrySet()) {
+            Files.writeString(home.resolve("conf").resolve(file.getKey()), file.getValue());
+        }
         // NiFi also opens a management (health) server, on 127.0.0.1:52020 unless told otherwise: another NiFi on the
-        // machine (a second build, a developer's server) would hold that port.
+        // machine (a second build, a developer's server, the other node of a test cluster) would hold that port.
         final int managementPort = freePort();
         final Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-        final Process process = new ProcessBuilder(java.toString(), "-Xms256m", "-Xmx2g", "--enable-native-access=ALL-UNNAMED",
-                "-Djava.awt.headless=true", "-Djava.net.preferIPv4Stack=true",
+        final ProcessBuilder builder = new ProcessBuilder(java.toString(), "-Xms256m", "-Xmx" + setup.heap(),
+                "--enable-native-access=ALL-UNNAMED", "-Djava.awt.headless=true", "-Djava.net.preferIPv4Stack=true",
                 "-Dorg.apache.nifi.management.server.address=127.0.0.1:" + managementPort,
+                // the embedded ZooKeeper of a cluster node would otherwise open its admin server on port 8080
+                "-Dzookeeper.admin.enableServer=false",
                 "-Dnifi.properties.file.path=" + home.resolve("conf/nifi.properties"),
                 "-Dorg.apache.nifi.bootstrap.config.log.dir=" + home.resolve("logs"),
                 "-Dlogback.configurationFile=" + home.resolve("conf/logback.xml"),
                 "-cp", home.resolve("conf") + ":" + lib + "/*", "org.apache.nifi.NiFi")
                 .directory(home.toFile())
                 .redirectErrorStream(true)
-                .redirectOutput(home.resolve("logs/nifi-stdout.log").toFile())
-                .start();
-        final NiFiServer server = new NiFiServer(home, port, process);
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(home.resolve("logs/nifi-stdout.log").toFile()));
+        builder.environment().putAll(setup.environment());
+        return new NiFiServer(home, port, builder.start());
+    }
+
+    /** Waits until the REST API answers; stops the server if it does not in time. */
+    void awaitApi() {
         try {
-            Poll.until(START_LIMIT, "the NiFi REST API on 127.0.0.1:" + port, server::checkAlive, server.rest::answers);
+            Poll.until(START_LIMIT, "the NiFi REST API on 127.0.0.1:" + port, this::checkAlive, rest::answers);
         } catch (final RuntimeException | Error e) {
-            server.close();
+            close();
             throw e;
         }
-        return server;
+    }
+
+    /** Waits until NiFi has loaded our NARs and the standard processors (after the REST API answers). */
+    void awaitExtensions() {
+        Poll.until(Duration.ofMinutes(3), "the extension NARs to load on port " + port, this::checkAlive, () -> {
+            final String processors = rest.get("/flow/processor-types").toString();
+            final String services = rest.get("/flow/controller-service-types").toString();
+            return processors.contains("org.nifiltx.nifi.processors.GenerateLatents")
+                    && processors.contains("org.apache.nifi.processors.standard.ListFile")
+                    && services.contains("org.nifiltx.nifi.service.StandardLtxVideoModelService");
+        });
+    }
+
+    /** {@code text} (a nifi.properties) with each of {@code properties} replacing its key's line, or appended. */
+    private static String withProperties(final String text, final Map<String, String> properties) {
+        final Map<String, String> left = new LinkedHashMap<>(properties);
+        final StringBuilder out = new StringBuilder();
+        for (final String line : text.split("\n", -1)) {
+            final int equals = line.indexOf('=');
+            final String key = line.startsWith("#") || equals < 0 ? null : line.substring(0, equals);
+            out.append(key != null && left.containsKey(key) ? key + "=" + left.remove(key) : line).append('\n');
+        }
+        left.forEach((key, value) -> out.append(key).append('=').append(value).append('\n'));
+        return out.toString();
     }
 
     NiFiRest rest() {
@@ -144,7 +204,7 @@ final class NiFiServer implements AutoCloseable {
     }
 
     /** A port nobody listens on now, on the loopback address NiFi binds to. */
-    private static int freePort() throws IOException {
+    static int freePort() throws IOException {
         try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             return socket.getLocalPort();
         }

@@ -3,7 +3,9 @@ package org.nifiltx.nifi.processors;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
+import org.apache.nifi.controller.NodeTypeProvider;
 import org.apache.nifi.flowfile.FlowFile;
 import org.apache.nifi.processor.AbstractProcessor;
 import org.apache.nifi.processor.ProcessContext;
@@ -19,6 +21,7 @@ import org.nifiltx.core.pipeline.SeededNoise;
 import org.nifiltx.core.pipeline.SuppliedNoise;
 import org.nifiltx.core.safetensors.SafeTensors;
 import org.nifiltx.core.tensor.TensorBundle;
+import org.nifiltx.nifi.api.LtxModelInfo;
 
 /**
  * The shape every LTX stage shares: read the FlowFile, make one service call, replace the content and add attributes.
@@ -39,12 +42,14 @@ abstract class AbstractLtxProcessor extends AbstractProcessor {
 
     /**
      * A stage's output: what writes the new content straight into the content repository (no temporary file, no
-     * byte array of it), the attributes, and what the provenance event says about it.
+     * byte array of it), the attributes, what the provenance event says about it, and the model that made it (named
+     * with its backend, device and precision there).
      */
-    record StageOutput(OutputStreamCallback content, Map<String, String> attributes, String details) {
+    record StageOutput(OutputStreamCallback content, Map<String, String> attributes, String details, LtxModelInfo model) {
         /** Tensors as safetensors content. */
-        static StageOutput tensors(final TensorBundle bundle, final Map<String, String> attributes, final String details) {
-            return new StageOutput(out -> SafeTensors.write(out, bundle), attributes, details);
+        static StageOutput tensors(final TensorBundle bundle, final Map<String, String> attributes, final String details,
+                final LtxModelInfo model) {
+            return new StageOutput(out -> SafeTensors.write(out, bundle), attributes, details, model);
         }
     }
 
@@ -85,10 +90,11 @@ abstract class AbstractLtxProcessor extends AbstractProcessor {
             final long millis = (System.nanoTime() - started) / 1_000_000;
             final Map<String, String> attributes = new LinkedHashMap<>(output.attributes());
             attributes.putAll(trail);
+            attributes.putAll(placement(output.model()));
             attributes.put(LtxAttributes.DURATION_PREFIX + stage(), String.valueOf(millis));
             flowFile = session.removeAttribute(session.putAllAttributes(flowFile, attributes), LtxAttributes.ERROR);
-            session.getProvenanceReporter().modifyContent(flowFile, output.details() + "; " + stage() + " " + millis + " ms",
-                    millis);
+            session.getProvenanceReporter().modifyContent(flowFile, output.details() + ", model " + output.model().describe()
+                    + node().map(node -> " at node " + node).orElse("") + "; " + stage() + " " + millis + " ms", millis);
             session.adjustCounter(successCounter(), 1, false);
             session.transfer(flowFile, LtxProperties.SUCCESS);
         } catch (final LtxException e) {
@@ -100,6 +106,25 @@ abstract class AbstractLtxProcessor extends AbstractProcessor {
             getLogger().error("Routing {} to failure after an unexpected error", flowFile, e);
             route(session, flowFile, trail, e.toString(), LtxProperties.FAILURE, LtxProperties.COUNTER_FAILURES);
         }
+    }
+
+    /**
+     * Where this stage ran: the backend, device and precision of this node's model service and, in a cluster, the node,
+     * so each video can be traced to the accelerator that made it.
+     */
+    private Map<String, String> placement(final LtxModelInfo model) {
+        final Map<String, String> attributes = new LinkedHashMap<>();
+        attributes.put(LtxAttributes.BACKEND, model.placement().backend());
+        attributes.put(LtxAttributes.DEVICE, String.valueOf(model.placement().device()));
+        attributes.put(LtxAttributes.PRECISION, model.placement().precision());
+        node().ifPresent(node -> attributes.put(LtxAttributes.NODE, node));
+        return attributes;
+    }
+
+    /** This node's address in a cluster (as the cluster knows it); empty on a standalone server. */
+    private Optional<String> node() {
+        final NodeTypeProvider nodes = getNodeTypeProvider();
+        return nodes == null ? Optional.empty() : nodes.getCurrentNode();
     }
 
     private void handle(final ProcessContext context, final ProcessSession session, final FlowFile flowFile,

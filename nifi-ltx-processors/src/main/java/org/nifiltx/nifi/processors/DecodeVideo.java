@@ -52,6 +52,10 @@ import org.nifiltx.nifi.api.LtxVideoModelService;
             description = "video/mp4, image/gif, application/zip or application/octet-stream"),
     @WritesAttribute(attribute = LtxAttributes.FILENAME, description = "The filename with the format's extension"),
     @WritesAttribute(attribute = LtxAttributes.DECODE_SEED, description = "Seed of the decode noise"),
+    @WritesAttribute(attribute = LtxAttributes.BACKEND, description = "The backend that ran the model on this node (cpu, cuda)"),
+    @WritesAttribute(attribute = LtxAttributes.DEVICE, description = "The device ordinal it ran on (0 on the CPU)"),
+    @WritesAttribute(attribute = LtxAttributes.PRECISION, description = "The precision the model computed in (Auto resolved)"),
+    @WritesAttribute(attribute = LtxAttributes.NODE, description = "The cluster node that ran it (absent on a standalone server)"),
     @WritesAttribute(attribute = LtxAttributes.DURATION_DECODE, description = "Milliseconds the decoding and encoding of the "
             + "video took"),
     @WritesAttribute(attribute = LtxAttributes.ERROR, description = "Why the FlowFile went to failure or retry (removed on "
@@ -210,10 +214,9 @@ public class DecodeVideo extends AbstractLtxProcessor {
         attributes.put(LtxAttributes.MIME_TYPE, outputFormat.mimeType());
         attributes.put(LtxAttributes.FILENAME, withExtension(flowFile.getAttribute(LtxAttributes.FILENAME), outputFormat.extension()));
         final String details = outputFormat.getDisplayName() + ", " + spec.numFrames() + " frames of " + spec.width() + "x"
-                + spec.height() + " at "
-                + frameRate + " fps, decode seed " + seed + ", model " + info.modelName();
+                + spec.height() + " at " + frameRate + " fps, decode seed " + seed;
         return new StageOutput(out -> VideoWriter.write(out, video, FrameRate.of(frameRate), videoFormat, Map.of()), attributes,
-                details);
+                details, info);
     }
 
     static String withExtension(final String filename, final String extension) {

@@ -79,6 +79,10 @@ import org.nifiltx.nifi.service.StandardLtxVideoModelService;
             + "FlowFile Content)"),
     @WritesAttribute(attribute = LtxAttributes.IMAGE_HEIGHT, description = "Height of the conditioning image (Image Source "
             + "FlowFile Content)"),
+    @WritesAttribute(attribute = LtxAttributes.BACKEND, description = "The backend that ran the model on this node (cpu, cuda)"),
+    @WritesAttribute(attribute = LtxAttributes.DEVICE, description = "The device ordinal it ran on (0 on the CPU)"),
+    @WritesAttribute(attribute = LtxAttributes.PRECISION, description = "The precision the model computed in (Auto resolved)"),
+    @WritesAttribute(attribute = LtxAttributes.NODE, description = "The cluster node that ran it (absent on a standalone server)"),
     @WritesAttribute(attribute = LtxAttributes.DURATION_ENCODE, description = "Milliseconds the encoding took"),
     @WritesAttribute(attribute = LtxAttributes.MIME_TYPE, description = "application/octet-stream"),
     @WritesAttribute(attribute = LtxAttributes.ERROR, description = "Why the FlowFile went to failure or retry (removed on "
@@ -219,15 +223,15 @@ public class EncodePrompt extends AbstractLtxProcessor {
         attributes.put(LtxAttributes.COMPAT, compat.name());
         attributes.put(LtxAttributes.MIME_TYPE, "application/octet-stream");
         final String details = "prompt of " + prompt.length() + " characters encoded to " + maxLength + " tokens"
-                + (prompts.negative() != null ? " with the negative prompt" : "") + ", model " + info.modelName();
+                + (prompts.negative() != null ? " with the negative prompt" : "");
         // What GenerateLatents reads back (compat, token length, whether the negative row is there) travels as metadata.
         final TensorBundle encoded = prompts.toBundle(spec);
         if (image == null) {
-            return StageOutput.tensors(encoded, attributes, details);
+            return StageOutput.tensors(encoded, attributes, details, info);
         }
         attributes.put(LtxAttributes.IMAGE_WIDTH, String.valueOf(image.dim(1)));
         attributes.put(LtxAttributes.IMAGE_HEIGHT, String.valueOf(image.dim(0)));
         return StageOutput.tensors(encoded.with(CONDITIONING_IMAGE_TENSOR, image), attributes,
-                details + ", image " + image.dim(1) + "x" + image.dim(0));
+                details + ", image " + image.dim(1) + "x" + image.dim(0), info);
     }
 }

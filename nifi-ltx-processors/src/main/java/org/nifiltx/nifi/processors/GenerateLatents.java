@@ -70,6 +70,10 @@ import org.nifiltx.nifi.api.LtxVideoModelService;
     @WritesAttribute(attribute = LtxAttributes.CONDITIONING_STRENGTH, description = "Strength of the conditioning image (only "
             + "with a conditioning image)"),
     @WritesAttribute(attribute = LtxAttributes.LATENT_SHAPE, description = "Shape of the latents tensor"),
+    @WritesAttribute(attribute = LtxAttributes.BACKEND, description = "The backend that ran the model on this node (cpu, cuda)"),
+    @WritesAttribute(attribute = LtxAttributes.DEVICE, description = "The device ordinal it ran on (0 on the CPU)"),
+    @WritesAttribute(attribute = LtxAttributes.PRECISION, description = "The precision the model computed in (Auto resolved)"),
+    @WritesAttribute(attribute = LtxAttributes.NODE, description = "The cluster node that ran it (absent on a standalone server)"),
     @WritesAttribute(attribute = LtxAttributes.DURATION_GENERATE, description = "Milliseconds the generation took"),
     @WritesAttribute(attribute = LtxAttributes.ERROR, description = "Why the FlowFile went to failure or retry (removed on "
             + "success)")
@@ -409,8 +413,8 @@ public class GenerateLatents extends AbstractLtxProcessor {
         attributes.put(LtxAttributes.MIME_TYPE, "application/octet-stream");
         final String details = "seed " + seed + ", " + steps + " steps, " + request.numFrames() + " frames of " + request.width()
                 + "x" + request.height() + " at " + request.frameRate() + " fps, guidance " + request.guidanceScale()
-                + (request.imageToVideo() ? ", conditioned on the image" : "") + ", model " + info.modelName();
-        return StageOutput.tensors(new TensorBundle(Map.of(LATENTS_TENSOR, latents), metadata), attributes, details);
+                + (request.imageToVideo() ? ", conditioned on the image" : "");
+        return StageOutput.tensors(new TensorBundle(Map.of(LATENTS_TENSOR, latents), metadata), attributes, details, info);
     }
 
     /** The ltx.error of a FlowFile asking for guidance its content was not encoded for. */

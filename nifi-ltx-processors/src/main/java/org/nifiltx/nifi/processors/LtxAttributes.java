@@ -54,6 +54,14 @@ public interface LtxAttributes {
     String LATENT_SHAPE = "ltx.latent.shape";
     /** Output format of a decoded video. */
     String VIDEO_FORMAT = "ltx.video.format";
+    /** The backend of the model service that made the content on this node, e.g. cpu or cuda. */
+    String BACKEND = "ltx.backend";
+    /** The device ordinal that backend ran on (0 on the CPU). */
+    String DEVICE = "ltx.device";
+    /** The precision the model computed in, after Auto was resolved, e.g. fp32 or int8. */
+    String PRECISION = "ltx.precision";
+    /** The cluster node that made the content (its address as the cluster knows it); absent on a standalone server. */
+    String NODE = "ltx.node";
     /** Why the FlowFile went to failure or retry; removed when a later run succeeds. */
     String ERROR = "ltx.error";
     /** Standard NiFi attributes the processors set. */

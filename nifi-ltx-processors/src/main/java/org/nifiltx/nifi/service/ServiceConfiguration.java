@@ -11,6 +11,7 @@ import org.nifiltx.core.backend.BackendOptions;
 import org.nifiltx.core.backend.Precision;
 import org.nifiltx.core.checkpoint.LtxCheckpoint;
 import org.nifiltx.core.text.TextEncoderModel;
+import org.nifiltx.nifi.api.LtxPlacement;
 
 /**
  * The service's properties, read once per enable or verification.
@@ -22,17 +23,18 @@ record ServiceConfiguration(Path modelPath, Path textEncoderPath, Path upsampler
         BackendOptions options, boolean releaseTextEncoder, int maxConcurrentRuns, Duration disableTimeout) {
 
     static ServiceConfiguration of(final ConfigurationContext context) {
-        final String backend = context.getProperty(StandardLtxVideoModelService.BACKEND).getValue();
+        // Backend, device and precision may come from this node's environment: evaluated and checked here.
+        final String backend = NodeSetting.BACKEND.value(context, StandardLtxVideoModelService.BACKEND).trim();
         final int runs = context.getProperty(StandardLtxVideoModelService.MAX_CONCURRENT_RUNS).asInteger();
         final int threads = intraOpThreads(context.getProperty(StandardLtxVideoModelService.INTRA_OP_THREADS).asInteger(), runs,
                 Runtime.getRuntime().availableProcessors());
         // The index only means something to a GPU backend; the CPU one is always device 0.
         final int device = BackendChoice.CUDA.getValue().equals(backend)
-                ? context.getProperty(StandardLtxVideoModelService.DEVICE_INDEX).asInteger() : 0;
+                ? Integer.parseInt(NodeSetting.DEVICE_INDEX.value(context, StandardLtxVideoModelService.DEVICE_INDEX).trim()) : 0;
         final Path model = Path.of(context.getProperty(StandardLtxVideoModelService.MODEL_PATH).getValue());
         final Path cache = optionalPath(context, StandardLtxVideoModelService.WEIGHT_CACHE_DIRECTORY);
         final BackendOptions options = new BackendOptions(backend,
-                Precision.parse(context.getProperty(StandardLtxVideoModelService.PRECISION).getValue()), threads, device,
+                Precision.parse(NodeSetting.PRECISION.value(context, StandardLtxVideoModelService.PRECISION).trim()), threads, device,
                 cache != null ? cache : BackendOptions.defaultCacheDir(model));
         final long timeout = context.getProperty(StandardLtxVideoModelService.DISABLE_TIMEOUT)
                 .asTimePeriod(TimeUnit.MILLISECONDS);
@@ -57,6 +59,11 @@ record ServiceConfiguration(Path modelPath, Path textEncoderPath, Path upsampler
     private static Path optionalPath(final ConfigurationContext context, final PropertyDescriptor property) {
         final String value = context.getProperty(property).getValue();
         return value == null || value.isBlank() ? null : Path.of(value);
+    }
+
+    /** The backend, device and precision (Auto resolved) this node's model runs with. */
+    LtxPlacement placement() {
+        return new LtxPlacement(options.backend(), options.deviceId(), options.resolved().precision().label());
     }
 
     /** The explicit text encoder, else the checkpoint's own (diffusers folder), else none. */

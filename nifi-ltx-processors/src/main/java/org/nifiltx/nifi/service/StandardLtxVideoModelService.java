@@ -20,6 +20,7 @@ import org.apache.nifi.components.resource.ResourceType;
 import org.apache.nifi.controller.AbstractControllerService;
 import org.apache.nifi.controller.ConfigurationContext;
 import org.apache.nifi.controller.VerifiableControllerService;
+import org.apache.nifi.expression.ExpressionLanguageScope;
 import org.apache.nifi.logging.ComponentLog;
 import org.apache.nifi.processor.util.StandardValidators;
 import org.nifiltx.core.backend.Backend;
@@ -74,8 +75,9 @@ import org.nifiltx.nifi.api.LtxVideoModelService;
                 Set "Text Encoder Path" to the text encoder, unless "Model Path" is a diffusers folder that holds text_encoder/.
                 For multi-scale generation set "Latent Upsampler Path" to ltxv-spatial-upscaler-*.safetensors.
                 To apply LoRA adapters, list them in "LoRA Adapters" as path[:scale], comma-separated.
-                Set "Backend" to CUDA on a GPU machine (the onnxruntime_gpu build and CUDA libraries are needed), else keep CPU; \
-                with several GPUs, "Device Index" picks one (one service per GPU).
+                Set "Backend" to cuda on a GPU machine (the onnxruntime_gpu build and CUDA libraries are needed), else keep cpu; \
+                with several GPUs, "Device Index" picks one (one service per GPU). In a cluster whose nodes differ, take both \
+                from each node's environment: ${LTX_BACKEND:replaceNull('cpu')} and ${LTX_DEVICE:replaceNull(0)}.
                 On a machine with little memory set "Release Text Encoder After Encoding" to true.
                 Run Verify, then enable the service and select it in EncodePrompt, GenerateLatents and DecodeVideo.
                 """)
@@ -113,18 +115,27 @@ public class StandardLtxVideoModelService extends AbstractControllerService impl
             .build();
     public static final PropertyDescriptor BACKEND = new PropertyDescriptor.Builder()
             .name("Backend")
-            .description("Where ONNX Runtime runs the graphs.")
+            .description("Where ONNX Runtime runs the graphs: cpu (the ONNX Runtime CPU execution provider) or cuda (the GPU of "
+                    + "Device Index; needs the onnxruntime_gpu build and CUDA libraries). May come from the node's environment "
+                    + "or system properties, e.g. ${LTX_BACKEND:replaceNull('cpu')}, so CPU-only and GPU nodes of a cluster "
+                    + "share one flow; the value is checked on each node after evaluation.")
             .required(true)
-            .allowableValues(BackendChoice.class)
-            .defaultValue(BackendChoice.CPU)
+            .defaultValue(BackendChoice.CPU.getValue())
+            .expressionLanguageSupported(ExpressionLanguageScope.ENVIRONMENT)
+            .addValidator(NodeSetting.BACKEND)
             .build();
     public static final PropertyDescriptor PRECISION = new PropertyDescriptor.Builder()
             .name("Precision")
-            .description("The precision the models compute in. Auto picks int8 on CPUs with int8 dot-product instructions and "
-                    + "fp32 elsewhere; the choice is shown by Verify and in the service's log at enable.")
+            .description("The precision the models compute in: auto, fp32, int8 or bf16. Auto picks int8 on CPUs with int8 "
+                    + "dot-product instructions and fp32 elsewhere; the choice is shown by Verify, in the service's log at "
+                    + "enable and in the provenance of each FlowFile. May come from the node's environment, e.g. "
+                    + "${LTX_PRECISION:replaceNull('auto')}. int8: int8 weights and dynamically quantized activations in the "
+                    + "large linear layers and convolutions (CPU only, frames within 35 dB PSNR of fp32); bf16: weights held "
+                    + "as bf16, computed in fp32 (half the memory).")
             .required(true)
-            .allowableValues(PrecisionChoice.AUTO, PrecisionChoice.FP32, PrecisionChoice.INT8, PrecisionChoice.BF16)
             .defaultValue(PrecisionChoice.AUTO.getValue())
+            .expressionLanguageSupported(ExpressionLanguageScope.ENVIRONMENT)
+            .addValidator(NodeSetting.PRECISION)
             .build();
     public static final PropertyDescriptor WEIGHT_CACHE_DIRECTORY = new PropertyDescriptor.Builder()
             .name("Weight Cache Directory")
@@ -136,11 +147,13 @@ public class StandardLtxVideoModelService extends AbstractControllerService impl
             .build();
     public static final PropertyDescriptor DEVICE_INDEX = new PropertyDescriptor.Builder()
             .name("Device Index")
-            .description("The CUDA device (GPU ordinal, as nvidia-smi numbers them) the sessions run on.")
+            .description("The CUDA device (GPU ordinal, as nvidia-smi numbers them) the sessions run on; the CPU backend "
+                    + "ignores it. In a cluster each node picks its own GPU from its environment or system properties, e.g. "
+                    + "${LTX_DEVICE:replaceNull(0)}; the value is checked on each node after evaluation.")
             .required(true)
             .defaultValue("0")
-            .addValidator(StandardValidators.NON_NEGATIVE_INTEGER_VALIDATOR)
-            .dependsOn(BACKEND, BackendChoice.CUDA)
+            .expressionLanguageSupported(ExpressionLanguageScope.ENVIRONMENT)
+            .addValidator(NodeSetting.DEVICE_INDEX)
             .build();
     public static final PropertyDescriptor MAX_CONCURRENT_RUNS = new PropertyDescriptor.Builder()
             .name("Max Concurrent Runs")
@@ -231,7 +244,7 @@ public class StandardLtxVideoModelService extends AbstractControllerService impl
         final LtxModelInfo info = new LtxModelInfo(checkpoint.vaeConfig().latentChannels(),
                 checkpoint.vaeConfig().spatialCompression(), checkpoint.vaeConfig().temporalCompression(),
                 checkpoint.transformerConfig().captionChannels(), textEncoder != null, upsampler != null,
-                modelName(configuration.modelPath(), checkpoint));
+                modelName(configuration.modelPath(), checkpoint), configuration.placement());
         disableTimeout = configuration.disableTimeout();
         open = new OpenModel(opened, pipeline, info, configuration.maxConcurrentRuns(), configuration.releaseTextEncoder());
         getLogger().info("Opened LTX-Video model {} on backend {} (device {}) in {} (weight cache {}), {} concurrent run(s) "
@@ -303,8 +316,9 @@ public class StandardLtxVideoModelService extends AbstractControllerService impl
         Backend backend = null;
         try {
             backend = backend(configuration.options());
-            results.add(result("Backend", Outcome.SUCCESSFUL, "'" + configuration.options().backend() + "' is available ("
-                    + backend.getClass().getSimpleName() + "), computing in " + describePrecision(configuration)));
+            results.add(result("Backend", Outcome.SUCCESSFUL, "'" + configuration.options().backend() + "' device "
+                    + configuration.options().deviceId() + " is available (" + backend.getClass().getSimpleName()
+                    + "), computing in " + describePrecision(configuration)));
         } catch (final LtxException e) {
             results.add(result("Backend", Outcome.FAILED, e.getMessage()));
         }

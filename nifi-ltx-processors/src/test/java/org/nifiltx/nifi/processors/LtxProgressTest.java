@@ -24,7 +24,8 @@ import org.junit.jupiter.api.Test;
  * durations); and a stopped GenerateLatents gives its FlowFile back instead of finishing it.
  */
 class LtxProgressTest {
-    private static final String MODEL = "diffusers (0.9.5+)";
+    /** The fixture model as provenance names it, with where it ran (Fixtures' service: the CPU in fp32). */
+    private static final String MODEL = "diffusers (0.9.5+) on cpu:0 fp32";
 
     private static MockFlowFile only(final TestRunner runner) {
         runner.assertAllFlowFilesTransferred(LtxProperties.SUCCESS, 1);
@@ -83,6 +84,11 @@ class LtxProgressTest {
         video.assertAttributeEquals(LtxAttributes.DECODE_SEED, "42");
         video.assertAttributeEquals(LtxAttributes.SEED, "42");
         video.assertAttributeEquals(LtxAttributes.STEPS, "2");
+        video.assertAttributeEquals(LtxAttributes.BACKEND, "cpu");
+        video.assertAttributeEquals(LtxAttributes.DEVICE, "0");
+        video.assertAttributeEquals(LtxAttributes.PRECISION, "fp32");
+        // a standalone server: no node to name
+        video.assertAttributeNotExists(LtxAttributes.NODE);
         duration(video, LtxAttributes.DURATION_ENCODE);
         duration(video, LtxAttributes.DURATION_GENERATE);
         duration(video, LtxAttributes.DURATION_DECODE);

@@ -168,7 +168,7 @@ class StandardLtxVideoModelServiceTest {
         assertEquals(List.of(Outcome.SUCCESSFUL, Outcome.SUCCESSFUL, Outcome.SUCCESSFUL, Outcome.SUCCESSFUL, Outcome.SUCCESSFUL,
                 Outcome.SUCCESSFUL, Outcome.SUCCESSFUL, Outcome.SUCCESSFUL), outcomes(good));
         assertEquals(List.of("model version 0.9.5+, 2 transformer blocks, 16 latent channels",
-                "'cpu' is available (CountingBackend), computing in fp32", "T5 d_model 24, built in N ms", "built in N ms",
+                "'cpu' device 0 is available (CountingBackend), computing in fp32", "T5 d_model 24, built in N ms", "built in N ms",
                 "built in N ms", "built in N ms", "built in N ms", COMPLETE), explanations(good));
         // Each session was built once and closed again: nothing stays open after Verify.
         for (final String component : List.of(CountingBackend.TEXT_ENCODER, CountingBackend.TRANSFORMER,
@@ -187,14 +187,14 @@ class StandardLtxVideoModelServiceTest {
         assertEquals(STEPS_AND_WEIGHTS, names(int8));
         assertEquals(List.of(Outcome.SUCCESSFUL, Outcome.SUCCESSFUL, Outcome.SUCCESSFUL, Outcome.SUCCESSFUL, Outcome.SUCCESSFUL,
                 Outcome.SUCCESSFUL, Outcome.SKIPPED, Outcome.SUCCESSFUL), outcomes(int8));
-        assertEquals("'cpu' is available (OnnxRuntimeBackend), computing in int8", int8.get(1).getExplanation());
+        assertEquals("'cpu' device 0 is available (OnnxRuntimeBackend), computing in int8", int8.get(1).getExplanation());
         assertEquals("no Latent Upsampler Path: GenerateLatents cannot run Multi-Scale", int8.get(6).getExplanation());
 
         final Precision auto = Precision.AUTO.resolve(CpuFeatures.detect());
         final List<ConfigVerificationResult> automatic = verify(new StandardLtxVideoModelService(),
                 Fixtures.fixture("model/ltxv-tiny.safetensors").toString(), "auto",
                 Map.of(StandardLtxVideoModelService.WEIGHT_CACHE_DIRECTORY, cache.toString()));
-        assertEquals("'cpu' is available (OnnxRuntimeBackend), computing in " + auto.label() + " (auto: "
+        assertEquals("'cpu' device 0 is available (OnnxRuntimeBackend), computing in " + auto.label() + " (auto: "
                 + CpuFeatures.detect().describe() + ")", automatic.get(1).getExplanation());
         assertEquals(List.of(Outcome.SUCCESSFUL, Outcome.SUCCESSFUL, Outcome.SKIPPED, Outcome.SUCCESSFUL, Outcome.SUCCESSFUL,
                 Outcome.SUCCESSFUL, Outcome.SKIPPED, Outcome.SUCCESSFUL), outcomes(automatic));
