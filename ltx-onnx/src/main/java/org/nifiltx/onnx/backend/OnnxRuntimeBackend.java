@@ -137,6 +137,17 @@ public final class OnnxRuntimeBackend implements Backend {
      */
     private static <R> R withPolicy(final String component, final WeightStore weights, final BackendOptions options,
             final Function<NumericPolicy, R> open) {
+        final R runner = openAndCache(component, weights, options, open);
+        // ONNX Runtime copied every weight the graph supplied (see OnnxSession): the Java buffers made for it (int8,
+        // bf16, dequantized GGUF, merged LoRA) are garbage now, but direct memory goes back only when its owners are
+        // collected, which a quiet heap may not do before the next component loads. Not from openAndCache: its locals
+        // (the weight store) would still be reachable.
+        System.gc();
+        return runner;
+    }
+
+    private static <R> R openAndCache(final String component, final WeightStore weights, final BackendOptions options,
+            final Function<NumericPolicy, R> open) {
         final Precision precision = resolvePrecision(options);
         final QuantizedWeightCache cache = new QuantizedWeightCache(options.cacheDir());
         final QuantizedWeights store = cache.open(component, precision, weights);

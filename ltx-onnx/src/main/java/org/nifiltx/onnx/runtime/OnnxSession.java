@@ -20,8 +20,13 @@ import org.nifiltx.onnx.graph.GraphBuilder;
 import org.nifiltx.onnx.proto.OnnxProto.ModelProto;
 
 /**
- * One ONNX Runtime session plus every native object it needs (options, weights handed over from mapped checkpoint
- * bytes). {@link #close()} frees all of them and never throws.
+ * One ONNX Runtime session plus the options it was made with. {@link #close()} frees both and never throws.
+ *
+ * <p>Large weights are handed over with {@code addExternalInitializers} and wrap the Java bytes (mapped checkpoint
+ * pages, or int8/bf16 buffers made at build) without a copy, but ONNX Runtime 1.29 copies each of them into its own
+ * memory at session creation (then prepacks int8/fp32 MatMul weights and frees that copy), and never reads the Java
+ * bytes again: overwriting them after creation leaves every output unchanged. Keeping them would hold each weight
+ * twice, so they are released as soon as the session exists.
  */
 public final class OnnxSession implements AutoCloseable {
     /** ONNX Runtime session config key (onnxruntime_session_options_config_keys.h): optimizers to skip by name. */
@@ -29,18 +34,18 @@ public final class OnnxSession implements AutoCloseable {
 
     private final OrtSession session;
     private final OrtSession.SessionOptions options;
-    private final List<OnnxTensor> suppliedWeights;
     private final OrtEnvironment env;
 
-    private OnnxSession(final OrtEnvironment env, final OrtSession session, final OrtSession.SessionOptions options,
-            final List<OnnxTensor> suppliedWeights) {
+    private OnnxSession(final OrtEnvironment env, final OrtSession session, final OrtSession.SessionOptions options) {
         this.env = env;
         this.session = session;
         this.options = options;
-        this.suppliedWeights = suppliedWeights;
     }
 
-    /** Builds the graph and opens a session on it; large weights are supplied from their mapped bytes (no copy). */
+    /**
+     * Builds the graph and opens a session on it; large weights are supplied from their Java bytes, which the caller
+     * may drop once this returns (ONNX Runtime holds its own copy, see the class comment).
+     */
     public static OnnxSession create(final GraphBuilder graph, final SessionConfig config) {
         return create(graph.build(), graph.suppliedInitializers(), config);
     }
@@ -60,21 +65,21 @@ public final class OnnxSession implements AutoCloseable {
                 }
                 options.addExternalInitializers(external);
             }
-            final OrtSession session = env.createSession(model.toByteArray(), options);
-            return new OnnxSession(env, session, options, weights);
+            return new OnnxSession(env, env.createSession(model.toByteArray(), options), options);
         } catch (final OrtException | RuntimeException e) {
-            weights.forEach(OnnxTensor::close);
             if (options != null) {
                 options.close();
             }
             throw failure("cannot create an ONNX Runtime session for graph '" + model.getGraph().getName() + "'", e);
         } catch (final OutOfMemoryError e) {
-            weights.forEach(OnnxTensor::close);
             if (options != null) {
                 options.close();
             }
             throw new LtxException(LtxErrorCode.OUT_OF_MEMORY, "out of memory while creating the session for graph '"
                     + model.getGraph().getName() + "'", e);
+        } finally {
+            // the session (if any) holds copies: these wrappers only pin the Java bytes (see the class comment)
+            weights.forEach(OnnxTensor::close);
         }
     }
 
@@ -98,7 +103,7 @@ public final class OnnxSession implements AutoCloseable {
         OrtSession.SessionOptions options = null;
         try {
             options = options(env, config);
-            return new OnnxSession(env, env.createSession(onnxFile.toString(), options), options, List.of());
+            return new OnnxSession(env, env.createSession(onnxFile.toString(), options), options);
         } catch (final OrtException | RuntimeException e) {
             if (options != null) {
                 options.close();
@@ -221,7 +226,6 @@ public final class OnnxSession implements AutoCloseable {
         } catch (final OrtException e) {
             // closing is best effort; the remaining handles are still freed below
         } finally {
-            suppliedWeights.forEach(OnnxTensor::close);
             options.close();
         }
     }

@@ -91,6 +91,20 @@ class GraphBuilderTest {
     }
 
     @Test
+    void nodesReadingOnlyWeightsComeFirstSoOnnxRuntimeWidensEachJustBeforeItsUse() {
+        // two bf16 layers: each weight's Cast is emitted after the previous layer's MatMul, and build() moves both
+        // Casts ahead of the activations' nodes (with the emitted order ONNX Runtime ran every Cast at the start)
+        final GraphBuilder g = new GraphBuilder("order", Target.ONNX_RUNTIME);
+        Value h = g.input("x", DType.F32, 1, 2);
+        for (int layer = 0; layer < 2; layer++) {
+            h = g.matMul(g.op("Relu", h), g.weight("w" + layer, Tensor.ofBytes(DType.BF16, new long[] {2, 2}, new byte[8])));
+        }
+        g.output(h, "y", DType.F32);
+        assertEquals(List.of("Cast", "Cast", "Relu", "MatMul", "Relu", "MatMul", "Identity"),
+                g.build().getGraph().getNodeList().stream().map(n -> n.getOpType()).toList());
+    }
+
+    @Test
     void geluTanhAndSoftmaxComputeKnownValues() {
         final GraphBuilder g = new GraphBuilder("act", Target.STANDARD_ONNX);
         final Value x = g.input("x", DType.F32, 3);
