@@ -73,6 +73,8 @@ final class NiFiCluster implements AutoCloseable {
         properties.put("nifi.cluster.load.balance.host", "127.0.0.1");
         properties.put("nifi.cluster.load.balance.port", String.valueOf(NiFiServer.freePort()));
         properties.put("nifi.cluster.protocol.heartbeat.interval", "2 sec");
+        // a busy build machine can miss a few heartbeats; a stopped node says goodbye itself, so this does not delay the test
+        properties.put("nifi.cluster.protocol.heartbeat.missable.max", "30");
         properties.put("nifi.cluster.node.connection.timeout", "5 secs");
         properties.put("nifi.cluster.node.read.timeout", "15 secs");
         // Every node starts with an empty flow: the election need not wait for more candidates than there are nodes.

@@ -82,6 +82,9 @@ final class NiFiRest {
         return JSON.createObjectNode();
     }
 
+    /** How long a request refused because a cluster node is reconnecting is retried. */
+    private static final java.time.Duration RECONNECT_WAIT = java.time.Duration.ofSeconds(90);
+
     private HttpRequest.Builder request(final String path) {
         return HttpRequest.newBuilder(URI.create(base + path)).timeout(TIMEOUT);
     }
@@ -97,7 +100,15 @@ final class NiFiRest {
     private JsonNode send(final HttpRequest.Builder builder) {
         final HttpRequest request = builder.build();
         try {
-            final HttpResponse<String> response = client.send(request, HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> response = client.send(request, HttpResponse.BodyHandlers.ofString());
+            // A cluster refuses changes (409) while a node reconnects, e.g. after heartbeats missed on a busy machine;
+            // the request was not applied, so it is safe to send again once the node is back.
+            final long giveUp = System.nanoTime() + RECONNECT_WAIT.toNanos();
+            while (response.statusCode() == 409 && response.body().contains("is currently connecting")
+                    && System.nanoTime() < giveUp) {
+                Thread.sleep(1000);
+                response = client.send(request, HttpResponse.BodyHandlers.ofString());
+            }
             if (response.statusCode() / 100 != 2) {
                 throw new AssertionError(request.method() + " " + request.uri() + " -> HTTP " + response.statusCode() + ": "
                         + response.body());

@@ -49,7 +49,8 @@ final class NiFiServer implements AutoCloseable {
     static NiFiServer start(final Path itDir) throws IOException {
         final Path home = itDir.resolve("home");
         deleteRecursively(home);
-        final NiFiServer server = launch(itDir, home, new Setup(freePort(), "2g", Map.of(), Map.of(), Map.of()));
+        // 1 GB: NiFi's own default (bootstrap.conf), which the README's memory figures promise is enough for one clip
+        final NiFiServer server = launch(itDir, home, new Setup(freePort(), "1g", Map.of(), Map.of(), Map.of()));
         server.awaitApi();
         return server;
     }
