@@ -15,6 +15,7 @@ import org.junit.jupiter.api.condition.EnabledOnOs;
 import org.junit.jupiter.api.condition.OS;
 import org.nifiltx.core.memory.VaeDecodeMemory;
 import org.nifiltx.core.checkpoint.LtxCheckpoint;
+import org.nifiltx.core.checkpoint.VaeConfig;
 
 /**
  * Peak memory of a whole and of a budget-tiled decode of latents [1, 16, 4, 16, 16] (video [1, 3, 25, 512, 512], 79
@@ -31,11 +32,12 @@ class VaeDecodePeakMemoryTest {
     private static final Pattern GROWTH = Pattern.compile("before=(\\d+) after=(\\d+)");
 
     /** Peak resident set growth over the decode, in bytes, of a fresh JVM decoding with {@code tiling}. */
-    private static long decodeGrowth(final String tiling) throws IOException, InterruptedException {
+    private static long decodeGrowth(final String tiling, final String precision) throws IOException,
+            InterruptedException {
         final Path java = Path.of(System.getProperty("java.home"), "bin", "java");
         final Process process = new ProcessBuilder(List.of(java.toString(), "--enable-native-access=ALL-UNNAMED",
                 "-Xmx2g", "-cp", System.getProperty("java.class.path"), DecodePeakMemoryProbe.class.getName(), "4",
-                "16", "16", tiling)).redirectErrorStream(true).start();
+                "16", "16", tiling, precision)).redirectErrorStream(true).start();
         final String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(process.waitFor(120, TimeUnit.SECONDS), "probe did not finish");
         assertEquals(0, process.exitValue(), output);
@@ -46,8 +48,8 @@ class VaeDecodePeakMemoryTest {
 
     @Test
     void tilingWithinABudgetLowersThePeak() throws IOException, InterruptedException {
-        final long whole = decodeGrowth("none");
-        final long tiled = decodeGrowth(Long.toString(32L << 20));
+        final long whole = decodeGrowth("none", "fp32");
+        final long tiled = decodeGrowth(Long.toString(32L << 20), "fp32");
         System.out.printf("VAE decode peak growth: whole %d MB, tiled %d MB%n", whole >> 20, tiled >> 20);
         assertTrue(tiled <= 0.75 * whole, "tiled decode grew the peak by " + tiled + " bytes, whole by " + whole);
         final long widest = VaeDecodeMemory.widestActivation(
@@ -55,5 +57,17 @@ class VaeDecodePeakMemoryTest {
                 * Float.BYTES;
         final double factor = (double) whole / widest;
         assertTrue(factor >= 4 && factor <= 8, "whole decode peak is " + factor + " × the widest activation");
+    }
+
+    @Test
+    void int8DecodeStaysWithinItsEstimate() throws IOException, InterruptedException {
+        final long int8 = decodeGrowth("none", "int8");
+        final VaeConfig config = LtxCheckpoint.open(VaeFixtures.resource("model/ltxv-tiny.safetensors")).vaeConfig();
+        final long estimate = VaeDecodeMemory.estimatePeakBytes(config, true, 1, 4, 16, 16);
+        final long fp32Estimate = VaeDecodeMemory.estimatePeakBytes(config, 1, 4, 16, 16);
+        System.out.printf("VAE int8 decode peak growth: %d MB, estimate %d MB (fp32 estimate %d MB)%n", int8 >> 20,
+                estimate >> 20, fp32Estimate >> 20);
+        assertTrue(int8 <= estimate, "int8 decode grew the peak by " + int8 + " bytes, estimated " + estimate);
+        assertTrue(int8 > fp32Estimate, "int8 decode grew the peak by " + int8 + " bytes, fp32 estimate " + fp32Estimate);
     }
 }
