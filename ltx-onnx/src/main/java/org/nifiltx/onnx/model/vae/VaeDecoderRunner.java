@@ -123,7 +123,8 @@ public final class VaeDecoderRunner implements ComponentRunner {
             final DecodeTiling tiling, final long budgetBytes, final boolean processBudget, final NumericPolicy policy) {
         final VaeConfig vae = checkpoint.vaeConfig();
         final VaeGraphs.DecoderGraph graph = VaeGraphs.decoderGraph(vae, checkpoint.vaeWeights(), policy, config);
-        final OnnxSession session = OnnxSession.create(graph.graph(), config);
+        // tiles of several shapes run in turn: see SessionConfig#memoryPattern
+        final OnnxSession session = OnnxSession.create(graph.graph(), config.withoutMemoryPattern());
         return new VaeDecoderRunner(vae, graph.noiseInputs(), session, tiling, budgetBytes, processBudget, policy.int8());
     }
 
