@@ -151,8 +151,8 @@ final class GenerateCommand implements Callable<Integer> {
     String compat;
 
     @Option(names = "--memory-budget", paramLabel = "MB", description = "host memory the generation may use, in MB "
-            + "(default: half the physical memory): the VAE decode tiles within it, and the text encoder / transformer are "
-            + "closed before the next large component opens when they do not fit together")
+            + "(default: half the physical memory): the VAE decode tiles within what the process leaves of it, and the text encoder / transformer "
+            + "are closed before the next large component opens when they do not fit together")
     Long memoryBudget;
 
     @Option(names = "--verbose", description = "print stack traces on errors")

@@ -65,4 +65,15 @@ class DemoModelTest {
         assertEquals(GenerateCommand.DEMO_HEIGHT, video.height());
         assertEquals(GenerateCommand.DEMO_WIDTH, video.width());
     }
+
+    /** Regression: {@code --steps 1} made the terminal stretch divide 0 by 0 ("tensor 'timestep' holds NaN"). */
+    @Test
+    void oneStepGeneratesAVideo() {
+        final Path output = dir.resolve("one-step.mp4");
+        final CliHarness.Result result = CliHarness.run("generate", "--model", "demo", "--prompt", "a red fox in the snow",
+                "--steps", "1", "--output", output.toString());
+        assertEquals(0, result.exitCode(), result.err());
+        assertTrue(result.err().contains("denoise: step 1/1"), result.err());
+        assertEquals(GenerateCommand.DEMO_FRAMES, VideoReader.read(output).frameCount());
+    }
 }

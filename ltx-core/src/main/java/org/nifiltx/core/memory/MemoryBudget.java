@@ -1,6 +1,9 @@
 package org.nifiltx.core.memory;
 
+import java.io.IOException;
 import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Locale;
 
 /** How much memory one generation may use, and how byte counts are shown to a person. */
@@ -23,6 +26,23 @@ public final class MemoryBudget {
             return (long) (system.getTotalMemorySize() * DEFAULT_SHARE);
         }
         return (long) (Runtime.getRuntime().maxMemory() * DEFAULT_SHARE);
+    }
+
+    /**
+     * Anonymous memory this process holds now ({@code RssAnon} of {@code /proc/self/status}: heap, direct buffers, ONNX
+     * Runtime's weights and arenas; not file pages, which the kernel can drop), or 0 where that cannot be read.
+     */
+    public static long residentAnonymousBytes() {
+        try {
+            for (final String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("RssAnon:")) {
+                    return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+                }
+            }
+        } catch (final IOException | RuntimeException e) {
+            // not Linux: nothing is known to be held
+        }
+        return 0;
     }
 
     /** {@code bytes} in binary units with one decimal, e.g. "3.2 GiB", "512 bytes". */

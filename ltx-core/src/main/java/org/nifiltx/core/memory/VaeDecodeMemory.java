@@ -9,8 +9,17 @@ import org.nifiltx.core.checkpoint.VaeDecoderPlan;
  * times 4 bytes, times {@link #PEAK_FACTOR}. The factor covers what is alive at once around the widest convolution:
  * the block input kept for the residual, its normalised copy, the padded copy that feeds Conv, the Conv output, and
  * the video copied out of ONNX Runtime into Java. It was checked against the peak resident set of whole decodes of
- * the tiny fixture model (see {@code VaeDecodePeakMemoryTest} in ltx-onnx). The ONNX decoder's tiling policy picks
- * tiles with it; request checks ask what the smallest tiles still need.
+ * the tiny fixture model (see {@code VaeDecodePeakMemoryTest} in ltx-onnx), and at real width (the 0.9.5 VAE, 128 to
+ * 1024 channels: 5.5 × the widest activation, fp32). The ONNX decoder's tiling policy picks tiles with it; request
+ * checks ask what the smallest tiles still need.
+ *
+ * <p>An int8 decode adds the scratch of ONNX Runtime's QLinearConv, which for a 3-d kernel builds the whole im2col
+ * matrix before its GEMM: per output voxel k³·C_in bytes (im2col, uint8), C_in + C_out bytes (the NHWC copies of input
+ * and output), 4·C_out bytes (the int32 accumulator) and C_in + C_out bytes (the quantized input and the uint8
+ * output) ({@link #int8ScratchBytes}). At the decoder's last stage (C_in = C_out = C) that is 35·C bytes, 8.75 × that
+ * stage's float32 activation, more than the float32 tensors around the conv. Measured on the bench model's 0.9.5 VAE
+ * (int8, 2 threads, one decode per fresh JVM, growth of the peak resident set over the decode): latents 2/3/5 × 8 × 8
+ * grew 219/471/901 MiB against 277/513/985 MiB estimated (fp32 estimate 120/216/408 MiB); fp32 3 × 8 × 8 grew 198 MiB.
  *
  * <p>Sizes are multiplied with {@link Math#multiplyExact}: a size whose estimate passes {@code Long.MAX_VALUE}
  * throws {@link ArithmeticException} rather than wrapping into a small number.
@@ -26,11 +35,55 @@ public final class VaeDecodeMemory {
     private VaeDecodeMemory() {
     }
 
-    /** Estimated peak bytes of one decoder run on latents of {@code batch} × F × h × w. */
+    /** Kernel volume of the decoder's convolutions (3×3×3). */
+    private static final long KERNEL_VOLUME = 27;
+    /** Bytes per output voxel and output channel of QLinearConv's int32 accumulator. */
+    private static final long ACCUMULATOR_BYTES = 4;
+
+    /** Estimated peak bytes of one float32 decoder run on latents of {@code batch} × F × h × w. */
     public static long estimatePeakBytes(final VaeConfig config, final long batch, final long frames,
             final long height, final long width) {
-        return Math.multiplyExact(Math.multiplyExact(widestActivation(config, frames, height, width), batch),
-                (long) Float.BYTES * PEAK_FACTOR);
+        return estimatePeakBytes(config, false, batch, frames, height, width);
+    }
+
+    /**
+     * Estimated peak bytes of one decoder run on latents of {@code batch} × F × h × w; {@code int8} adds the largest
+     * int8 convolution's scratch (every bulk convolution is counted as int8: one left float32 needs less).
+     */
+    public static long estimatePeakBytes(final VaeConfig config, final boolean int8, final long batch,
+            final long frames, final long height, final long width) {
+        long perItem = Math.multiplyExact(widestActivation(config, frames, height, width), (long) Float.BYTES * PEAK_FACTOR);
+        if (int8) {
+            perItem = Math.addExact(perItem, int8ScratchBytes(config, frames, height, width));
+        }
+        return Math.multiplyExact(perItem, batch);
+    }
+
+    /**
+     * The largest scratch of one int8 convolution of the decoder (see the class comment), walked as the decoder builds
+     * them: each up block's 3×3×3 convolutions at its size (a resnet's C_in → C_out and C_out → C_out, an upsampler's
+     * C → st·sh·sw·C/m before the shuffle, at its input size).
+     */
+    public static long int8ScratchBytes(final VaeConfig config, final long latentFrames, final long latentHeight,
+            final long latentWidth) {
+        final VaeDecoderPlan plan = VaeDecoderPlan.of(config);
+        long[] size = {latentFrames, latentHeight, latentWidth};
+        long largest = 0;
+        for (final VaeDecoderPlan.Stage stage : plan.stages()) {
+            if (stage.upsamples()) {
+                largest = Math.max(largest, convScratch(stage.inChannels(), stage.convChannels(), volume(size)));
+                size = stage.outputSize(size);
+            } else {
+                largest = Math.max(largest, convScratch(stage.inChannels(), stage.outChannels(), volume(size)));
+                largest = Math.max(largest, convScratch(stage.outChannels(), stage.outChannels(), volume(size)));
+            }
+        }
+        return largest;
+    }
+
+    private static long convScratch(final long in, final long out, final long voxels) {
+        final long perVoxel = KERNEL_VOLUME * in + 2 * in + ACCUMULATOR_BYTES * out + 2 * out;
+        return Math.multiplyExact(perVoxel, voxels);
     }
 
     /**
@@ -40,8 +93,23 @@ public final class VaeDecodeMemory {
      */
     public static long smallestTilePeakBytes(final VaeConfig config, final long batch, final long frames,
             final long height, final long width) {
+        return smallestTilePeakBytes(config, false, batch, frames, height, width);
+    }
+
+    /** As {@link #smallestTilePeakBytes(VaeConfig, long, long, long, long)}, with int8 scratch when {@code int8}. */
+    public static long smallestTilePeakBytes(final VaeConfig config, final boolean int8, final long batch,
+            final long frames, final long height, final long width) {
         final long tileFrames = frames - 2 >= MIN_TILE_LATENT_FRAMES ? MIN_TILE_LATENT_FRAMES + 1 : frames;
-        return estimatePeakBytes(config, batch, tileFrames, Math.min(MIN_TILE_LATENT, height), Math.min(MIN_TILE_LATENT, width));
+        return estimatePeakBytes(config, int8, batch, tileFrames, Math.min(MIN_TILE_LATENT, height),
+                Math.min(MIN_TILE_LATENT, width));
+    }
+
+    /** Bytes of a decode's whole-video buffers: the float32 video [B, C, F_px, H, W] and its uint8 frames. */
+    public static long videoBytes(final VaeConfig config, final long batch, final long frames, final long height,
+            final long width) {
+        final long pixels = Math.multiplyExact(Math.multiplyExact(batch, (frames - 1) * config.temporalCompression() + 1),
+                Math.multiplyExact(height * config.spatialCompression(), width * config.spatialCompression()));
+        return Math.multiplyExact(pixels, (long) config.outChannels() * (Float.BYTES + 1));
     }
 
     /** Largest element count of one batch item over the decoder's stages, walked as the decoder builds them. */

@@ -101,7 +101,7 @@ public final class LtxPipeline {
             models.releaseTextEncoder();
         }
         final GenerationResult latents = generateLatents(request, prompts, noise, progress);
-        if (plan.releaseTransformerBeforeDecoding()) {
+        if (plan.releaseTransformerBeforeDecoding(MemoryEstimate.of(request, transformerConfig, vaeConfig))) {
             models.releaseTransformer();
         }
         return new GenerationResult(decode(latents.latents(), request.decodeSpec(), noise, progress), latents.latents(),

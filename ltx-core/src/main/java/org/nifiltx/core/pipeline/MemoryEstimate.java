@@ -54,7 +54,7 @@ public final class MemoryEstimate {
     private final List<Part> denoising;
     private final List<Part> decoding;
 
-    private MemoryEstimate(final int numFrames, final int height, final int width, final int temporal, final List<Part> denoising,
+    MemoryEstimate(final int numFrames, final int height, final int width, final int temporal, final List<Part> denoising,
             final List<Part> decoding) {
         this.numFrames = numFrames;
         this.height = height;

@@ -19,10 +19,11 @@ import org.nifiltx.core.checkpoint.TransformerConfig;
  * </ul>
  * The VAE decoder is counted at 4 bytes per parameter in every precision (its int8 convolutions only lower that).
  *
- * <p>The decisions compare weights only: the denoising activations are small next to the weights at 2B, and the VAE
- * decode is tiled within the whole budget on its own ({@code DecodeTiling.forBudget}). The text encoder is released
- * after encoding when it and the transformer do not fit together; the transformer is released before the VAE decoder
- * opens when they do not fit together. For LTX-Video 2B with T5-XXL in int8 that is 5.16 GB + 2.06 GB: a budget
+ * <p>The text encoder is released after encoding when it and the transformer do not fit together (weights only: T5's
+ * activations are small next to its weights). The transformer is released before the VAE decoder opens when they do
+ * not fit together, or when its denoising memory, which its session keeps, leaves the decode too little (see
+ * {@link #releaseTransformerBeforeDecoding(MemoryEstimate)}); the decode then tiles within what the budget has left
+ * ({@code VaeDecoderRunner.openWithinProcessBudget}). For LTX-Video 2B with T5-XXL in int8 that is 5.16 GB + 2.06 GB: a budget
  * under 7.2 GB (the default half of a 12 GB machine) releases T5 before the transformer loads.
  *
  * <p>Not counted: ONNX Runtime 1.29 copies every initializer the graph supplies from Java buffers when it creates the
@@ -90,9 +91,21 @@ public final class MemoryPlan {
         return textEncoderBytes + transformerBytes > budgetBytes;
     }
 
-    /** Whether the transformer must be closed before the VAE decoder opens. */
+    /** Whether the transformer must be closed before the VAE decoder opens, by weights alone. */
     public boolean releaseTransformerBeforeDecoding() {
         return transformerBytes + vaeDecoderBytes > budgetBytes;
+    }
+
+    /**
+     * Whether the transformer must be closed before the VAE decoder opens for a generation of this {@code estimate}:
+     * by weights, or because an open transformer keeps its denoising memory (ONNX Runtime's arena holds the
+     * activations' peak until the session closes) and, with the VAE decoder's weights, leaves the decode less than the
+     * estimate's decoding stage. Measured on the bench model at 768×512×121 (int8, CFG, 6144 tokens; the estimate's
+     * denoising stage 3.3 GB): 6.0 GB resident before the decode with the transformer open, against a 6000 MiB budget.
+     */
+    public boolean releaseTransformerBeforeDecoding(final MemoryEstimate estimate) {
+        return releaseTransformerBeforeDecoding() || transformerBytes + estimate.denoisingBytes() + vaeDecoderBytes
+                + estimate.decodingBytes() > budgetBytes;
     }
 
     /**

@@ -133,11 +133,17 @@ public final class ScheduleMath {
     /**
      * Stretch a schedule so that its last value becomes {@code terminal}: {@code 1 - (1-t) / ((1-t_last)/(1-terminal))}
      * in float32 (both references use this order; the terminal's complement is a double rounded to float32).
+     * A schedule whose last value is 1 (one step from pure noise: {@code --steps 1}) cannot be stretched, the scale
+     * being 0 (diffusers computes 0/0 there and denoises with NaN timesteps), and is returned unchanged: one Euler step
+     * from 1 to 0, as {@code --timesteps 1.0} gives.
      */
     public static float[] stretchToTerminal(final float[] t, final double terminal) {
         final float[] oneMinusZ = new float[t.length];
         for (int i = 0; i < t.length; i++) {
             oneMinusZ[i] = 1.0f - t[i];
+        }
+        if (oneMinusZ[t.length - 1] == 0.0f) {
+            return t.clone();
         }
         final float scaleFactor = oneMinusZ[t.length - 1] / (float) (1.0 - terminal);
         final float[] stretched = new float[t.length];

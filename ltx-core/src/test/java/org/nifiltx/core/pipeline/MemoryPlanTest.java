@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.nifiltx.core.backend.Precision;
 import org.nifiltx.core.checkpoint.T5Config;
@@ -93,5 +94,17 @@ class MemoryPlanTest {
         final MemoryPlan decoderOnly = new MemoryPlan(300, 100, 200, 101);
         assertFalse(decoderOnly.releaseTextEncoderAfterEncoding());
         assertTrue(decoderOnly.releaseTransformerBeforeDecoding());
+    }
+
+    @Test
+    void theTransformersDenoisingMemoryCountsBeforeTheDecode() {
+        final MemoryEstimate estimate = new MemoryEstimate(9, 64, 64, 8, List.of(new MemoryEstimate.Part("activations", 50)),
+                List.of(new MemoryEstimate.Part("decode", 30)));
+        // weights 200 + 100 fit 380; with 50 of denoising memory and 30 of decoding they need 380
+        assertFalse(new MemoryPlan(380, 100, 200, 100).releaseTransformerBeforeDecoding(estimate));
+        assertTrue(new MemoryPlan(379, 100, 200, 100).releaseTransformerBeforeDecoding(estimate));
+        assertFalse(new MemoryPlan(379, 100, 200, 100).releaseTransformerBeforeDecoding());
+        // the weights alone decide as before
+        assertTrue(new MemoryPlan(299, 100, 200, 100).releaseTransformerBeforeDecoding(estimate));
     }
 }

@@ -103,6 +103,18 @@ class FlowMatchEulerSchedulerTest {
     }
 
     @Test
+    void oneStepScheduleWithTerminalStretchIsOneStepFromNoise() {
+        // LTX-Video's config stretches to shift_terminal 0.1; one step's only sigma is 1, which cannot be stretched
+        // (0/0, NaN timesteps before the fix): the schedule stays one Euler step from 1 to 0
+        final Schedule schedule = new FlowMatchEulerScheduler(FlowMatchEulerScheduler.LTX_VIDEO_CONFIG).schedule(1, 6144);
+        assertArrayEquals(new float[] {1.0f, 0.0f}, schedule.sigmas());
+        assertArrayEquals(new float[] {1000.0f}, schedule.timesteps());
+        final Schedule two = new FlowMatchEulerScheduler(FlowMatchEulerScheduler.LTX_VIDEO_CONFIG).schedule(2, 6144);
+        assertEquals(1.0f, two.sigmas()[0]);
+        assertEquals(0.1f, two.sigmas()[1], 1e-6f);
+    }
+
+    @Test
     void staticShiftFormula() {
         // shift 3: 3*0.5 / (1 + 2*0.5) = 0.75
         final FlowMatchEulerConfig config = new FlowMatchEulerConfig(1000, 3.0, false, 0.5, 1.15, 256, 4096, false, null,

@@ -77,8 +77,8 @@ public final class OnnxRuntimeBackend implements Backend {
     @Override
     public ComponentRunner vaeDecoder(final LtxCheckpoint checkpoint, final BackendOptions options) {
         return withPolicy("vae-decoder", checkpoint.vaeWeights(), options,
-                policy -> VaeDecoderRunner.open(checkpoint, sessionConfig(options), options.effectiveMemoryBudgetBytes(),
-                        policy));
+                policy -> VaeDecoderRunner.openWithinProcessBudget(checkpoint, sessionConfig(options),
+                        options.effectiveMemoryBudgetBytes(), policy));
     }
 
     @Override

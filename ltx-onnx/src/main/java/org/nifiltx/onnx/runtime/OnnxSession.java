@@ -119,6 +119,9 @@ public final class OnnxSession implements AutoCloseable {
             if (config.intraOpThreads() > 0) {
                 options.setIntraOpNumThreads(config.intraOpThreads());
             }
+            if (!config.memoryPattern()) {
+                options.setMemoryPatternOptimization(false);
+            }
             if (config.profilePrefix() != null) {
                 options.enableProfiling(config.profilePrefix());
             }

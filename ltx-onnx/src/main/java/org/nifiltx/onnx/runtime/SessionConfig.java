@@ -10,21 +10,29 @@ package org.nifiltx.onnx.runtime;
  * @param profilePrefix  when not null, ONNX Runtime writes a per-operator profile (JSON) starting with this path
  * @param narrowWeights  keep bf16/fp16/fp8 initializers narrow in memory: ONNX Runtime's constant folding would
  *                       otherwise replace each {@code Cast(weight)} by a float32 copy at session creation (bf16 mode)
+ * @param memoryPattern  ONNX Runtime's memory pattern: from the second run of an input shape on, one block of the
+ *                       planned peak is allocated per run. Off where a session runs many shapes in turn (the tiles of
+ *                       a VAE decode): each new block then extends the CPU arena rather than reusing its free chunks
  */
 public record SessionConfig(ExecutionProvider provider, int deviceId, int intraOpThreads, boolean fullOptimization,
-        String profilePrefix, boolean narrowWeights) {
+        String profilePrefix, boolean narrowWeights, boolean memoryPattern) {
     public SessionConfig(final ExecutionProvider provider, final int deviceId, final int intraOpThreads, final boolean fullOptimization) {
-        this(provider, deviceId, intraOpThreads, fullOptimization, null, false);
+        this(provider, deviceId, intraOpThreads, fullOptimization, null, false, true);
     }
 
     /** The same configuration with ONNX Runtime's operator profiler on (benchmarks only: it slows every run). */
     public SessionConfig withProfiling(final String prefix) {
-        return new SessionConfig(provider, deviceId, intraOpThreads, fullOptimization, prefix, narrowWeights);
+        return new SessionConfig(provider, deviceId, intraOpThreads, fullOptimization, prefix, narrowWeights, memoryPattern);
     }
 
     /** The same configuration keeping narrow weights narrow (see {@code narrowWeights}). */
     public SessionConfig withNarrowWeights(final boolean narrow) {
-        return new SessionConfig(provider, deviceId, intraOpThreads, fullOptimization, profilePrefix, narrow);
+        return new SessionConfig(provider, deviceId, intraOpThreads, fullOptimization, profilePrefix, narrow, memoryPattern);
+    }
+
+    /** The same configuration without ONNX Runtime's memory pattern (see {@code memoryPattern}). */
+    public SessionConfig withoutMemoryPattern() {
+        return new SessionConfig(provider, deviceId, intraOpThreads, fullOptimization, profilePrefix, narrowWeights, false);
     }
 
     public static SessionConfig cpu() {

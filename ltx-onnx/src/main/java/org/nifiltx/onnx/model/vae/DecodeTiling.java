@@ -74,7 +74,13 @@ public record DecodeTiling(int tileSampleMinHeight, int tileSampleMinWidth, int 
      * {@link DecodeMemory#choose}.
      */
     public static DecodeTiling forBudget(final long budgetBytes, final VaeConfig config, final long[] latentShape) {
-        return DecodeMemory.choose(budgetBytes, config, latentShape);
+        return forBudget(budgetBytes, config, false, latentShape);
+    }
+
+    /** As {@link #forBudget(long, VaeConfig, long[])} for a decoder whose bulk convolutions are int8 when {@code int8}. */
+    public static DecodeTiling forBudget(final long budgetBytes, final VaeConfig config, final boolean int8,
+            final long[] latentShape) {
+        return DecodeMemory.choose(budgetBytes, config, int8, latentShape);
     }
 
     /** Same tiles, plus temporal tiles of {@code minNumFrames} pixel frames every {@code strideNumFrames}. */

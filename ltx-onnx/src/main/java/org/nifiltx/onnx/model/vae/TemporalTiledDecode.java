@@ -73,6 +73,8 @@ final class TemporalTiledDecode {
             previous = current;
             previousFrames = frames;
             previousStart = first;
+            // the chunk's own buffer is garbage now; collected before the next chunk decodes (see TiledDecode)
+            System.gc();
             if (end == latentFrames) {
                 break;
             }

@@ -85,6 +85,11 @@ final class TiledDecode {
                 row.add(tile);
             }
             above = row;
+            // Each tile arrives in a buffer of its own (a heap copy of ONNX Runtime's output, or a direct buffer that
+            // only a collection frees): without a collection the tiles of every row stay resident as garbage (at
+            // 768×512×121 in int8, 24 tiles of 37 MB grew the heap by 0.7 GB). A collection per row costs well under
+            // one tile's decode.
+            System.gc();
         }
         return result;
     }

@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import org.nifiltx.core.memory.MemoryBudget;
+import org.nifiltx.core.memory.VaeDecodeMemory;
 import org.nifiltx.core.backend.ComponentContract;
 import org.nifiltx.core.backend.ComponentRunner;
 import org.nifiltx.core.checkpoint.LtxCheckpoint;
@@ -29,6 +30,12 @@ import org.nifiltx.onnx.runtime.SessionConfig;
  * {@link #open(LtxCheckpoint, SessionConfig, DecodeTiling)} fixes the tiling instead (e.g. {@link DecodeTiling#NONE}).
  */
 public final class VaeDecoderRunner implements ComponentRunner {
+    /**
+     * A decode within a process budget tiles within at least 1/4 of the budget, even when the process already holds
+     * more than the rest: the smallest tiles (2×2 latent pixels, 3 frames) would take thousands of decoder runs at
+     * 768×512×121 for little memory saved, since what the process holds then is not the decode's.
+     */
+    private static final long MIN_BUDGET_SHARE = 4;
     /** Seed for noise maps the caller does not supply, so that a decode is repeatable. */
     private static final long NOISE_SEED = 0;
 
@@ -39,15 +46,22 @@ public final class VaeDecoderRunner implements ComponentRunner {
     /** The tiling of every {@link #run(TensorBundle)}, or null to choose one per call from {@link #budgetBytes}. */
     private final DecodeTiling fixedTiling;
     private final long budgetBytes;
+    /** Whether {@link #budgetBytes} bounds the whole process (see {@link #openWithinProcessBudget}). */
+    private final boolean processBudget;
+    /** Whether the bulk convolutions are int8 (their scratch counts in the tiling's estimate). */
+    private final boolean int8;
 
     private VaeDecoderRunner(final VaeConfig config, final List<Decoder.NoiseInput> noiseInputs,
-            final OnnxSession session, final DecodeTiling fixedTiling, final long budgetBytes) {
+            final OnnxSession session, final DecodeTiling fixedTiling, final long budgetBytes,
+            final boolean processBudget, final boolean int8) {
         this.config = config;
         this.contract = ComponentContract.vaeDecode(config);
         this.noiseInputs = noiseInputs;
         this.session = session;
         this.fixedTiling = fixedTiling;
         this.budgetBytes = budgetBytes;
+        this.processBudget = processBudget;
+        this.int8 = int8;
     }
 
     /** A runner that tiles automatically within {@link MemoryBudget#defaultBytes()}. */
@@ -58,7 +72,7 @@ public final class VaeDecoderRunner implements ComponentRunner {
     /** A runner computing as {@code policy} says that tiles automatically within the default budget. */
     public static VaeDecoderRunner open(final LtxCheckpoint checkpoint, final SessionConfig config,
             final NumericPolicy policy) {
-        return create(checkpoint, config, null, MemoryBudget.defaultBytes(), policy);
+        return create(checkpoint, config, null, MemoryBudget.defaultBytes(), false, policy);
     }
 
     /** A runner that tiles automatically so that a decode's estimated peak stays within {@code budgetBytes}. */
@@ -70,11 +84,27 @@ public final class VaeDecoderRunner implements ComponentRunner {
     /** A runner computing as {@code policy} says that tiles automatically within {@code budgetBytes}. */
     public static VaeDecoderRunner open(final LtxCheckpoint checkpoint, final SessionConfig config,
             final long budgetBytes, final NumericPolicy policy) {
+        requirePositive(budgetBytes);
+        return create(checkpoint, config, null, budgetBytes, false, policy);
+    }
+
+    /**
+     * A runner whose decodes keep the whole process within {@code budgetBytes} (a generation's budget): each decode
+     * tiles within what the budget leaves after the anonymous memory the process holds when the decode starts (other
+     * components' weights and arenas, the JVM heap) and the decode's whole-video buffers, but within no less than a
+     * quarter of the budget (see {@link #MIN_BUDGET_SHARE}).
+     */
+    public static VaeDecoderRunner openWithinProcessBudget(final LtxCheckpoint checkpoint, final SessionConfig config,
+            final long budgetBytes, final NumericPolicy policy) {
+        requirePositive(budgetBytes);
+        return create(checkpoint, config, null, budgetBytes, true, policy);
+    }
+
+    private static void requirePositive(final long budgetBytes) {
         if (budgetBytes <= 0) {
             throw new LtxException(LtxErrorCode.INVALID_ARGUMENT,
                     "vae-decode: memory budget must be positive, got " + budgetBytes + " bytes");
         }
-        return create(checkpoint, config, null, budgetBytes, policy);
     }
 
     /** A runner that always decodes with {@code tiling} ({@link DecodeTiling#NONE}: always whole). */
@@ -86,15 +116,16 @@ public final class VaeDecoderRunner implements ComponentRunner {
     /** A runner computing as {@code policy} says that always decodes with {@code tiling}. */
     public static VaeDecoderRunner open(final LtxCheckpoint checkpoint, final SessionConfig config,
             final DecodeTiling tiling, final NumericPolicy policy) {
-        return create(checkpoint, config, tiling, 0, policy);
+        return create(checkpoint, config, tiling, 0, false, policy);
     }
 
     private static VaeDecoderRunner create(final LtxCheckpoint checkpoint, final SessionConfig config,
-            final DecodeTiling tiling, final long budgetBytes, final NumericPolicy policy) {
+            final DecodeTiling tiling, final long budgetBytes, final boolean processBudget, final NumericPolicy policy) {
         final VaeConfig vae = checkpoint.vaeConfig();
         final VaeGraphs.DecoderGraph graph = VaeGraphs.decoderGraph(vae, checkpoint.vaeWeights(), policy, config);
-        final OnnxSession session = OnnxSession.create(graph.graph(), config);
-        return new VaeDecoderRunner(vae, graph.noiseInputs(), session, tiling, budgetBytes);
+        // tiles of several shapes run in turn: see SessionConfig#memoryPattern
+        final OnnxSession session = OnnxSession.create(graph.graph(), config.withoutMemoryPattern());
+        return new VaeDecoderRunner(vae, graph.noiseInputs(), session, tiling, budgetBytes, processBudget, policy.int8());
     }
 
     /** The tiling {@link #run(TensorBundle)} uses for these inputs. */
@@ -102,7 +133,14 @@ public final class VaeDecoderRunner implements ComponentRunner {
         if (fixedTiling != null) {
             return fixedTiling;
         }
-        return DecodeTiling.forBudget(budgetBytes, config, inputs.get("latents_normalized").shape());
+        final long[] shape = inputs.get("latents_normalized").shape();
+        long budget = budgetBytes;
+        if (processBudget) {
+            final long left = budgetBytes - MemoryBudget.residentAnonymousBytes()
+                    - VaeDecodeMemory.videoBytes(config, shape[0], shape[2], shape[3], shape[4]);
+            budget = Math.max(left, budgetBytes / MIN_BUDGET_SHARE);
+        }
+        return DecodeTiling.forBudget(budget, config, int8, shape);
     }
 
     /** Names of the noise map inputs (empty unless the decoder injects noise). */
