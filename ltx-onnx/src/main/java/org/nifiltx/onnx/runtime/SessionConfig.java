@@ -10,21 +10,29 @@ package org.nifiltx.onnx.runtime;
  * @param profilePrefix  when not null, ONNX Runtime writes a per-operator profile (JSON) starting with this path
  * @param narrowWeights  keep bf16/fp16/fp8 initializers narrow in memory: ONNX Runtime's constant folding would
  *                       otherwise replace each {@code Cast(weight)} by a float32 copy at session creation (bf16 mode)
+ * @param keepQdq        leave QuantizeLinear/DequantizeLinear pairs as the graph has them (fp8 mode): ONNX Runtime's
+ *                       QDQ fusions assume int8 and turn an fp8 DequantizeLinear→MatMul into MatMulIntegerToFloat,
+ *                       which rejects float8 inputs
  */
 public record SessionConfig(ExecutionProvider provider, int deviceId, int intraOpThreads, boolean fullOptimization,
-        String profilePrefix, boolean narrowWeights) {
+        String profilePrefix, boolean narrowWeights, boolean keepQdq) {
     public SessionConfig(final ExecutionProvider provider, final int deviceId, final int intraOpThreads, final boolean fullOptimization) {
-        this(provider, deviceId, intraOpThreads, fullOptimization, null, false);
+        this(provider, deviceId, intraOpThreads, fullOptimization, null, false, false);
     }
 
     /** The same configuration with ONNX Runtime's operator profiler on (benchmarks only: it slows every run). */
     public SessionConfig withProfiling(final String prefix) {
-        return new SessionConfig(provider, deviceId, intraOpThreads, fullOptimization, prefix, narrowWeights);
+        return new SessionConfig(provider, deviceId, intraOpThreads, fullOptimization, prefix, narrowWeights, keepQdq);
     }
 
     /** The same configuration keeping narrow weights narrow (see {@code narrowWeights}). */
     public SessionConfig withNarrowWeights(final boolean narrow) {
-        return new SessionConfig(provider, deviceId, intraOpThreads, fullOptimization, profilePrefix, narrow);
+        return new SessionConfig(provider, deviceId, intraOpThreads, fullOptimization, profilePrefix, narrow, keepQdq);
+    }
+
+    /** The same configuration leaving Q/DQ pairs unfused (see {@code keepQdq}). */
+    public SessionConfig withKeepQdq(final boolean keep) {
+        return new SessionConfig(provider, deviceId, intraOpThreads, fullOptimization, profilePrefix, narrowWeights, keep);
     }
 
     public static SessionConfig cpu() {
