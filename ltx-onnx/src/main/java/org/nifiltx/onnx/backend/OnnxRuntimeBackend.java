@@ -13,9 +13,7 @@ import org.nifiltx.core.checkpoint.LtxCheckpoint;
 import org.nifiltx.core.checkpoint.T5Config;
 import org.nifiltx.core.checkpoint.WeightReads;
 import org.nifiltx.core.checkpoint.WeightStore;
-import java.util.EnumSet;
 import java.util.List;
-import java.util.Set;
 import java.util.function.Function;
 import org.nifiltx.onnx.graph.NumericPolicy;
 import org.nifiltx.onnx.graph.QuantizedWeights;
@@ -39,8 +37,6 @@ import org.nifiltx.onnx.runtime.SessionConfig;
  * operators.
  */
 public final class OnnxRuntimeBackend implements Backend {
-    private static final Set<Precision> CPU_PRECISIONS = EnumSet.of(Precision.FP32, Precision.INT8, Precision.BF16, Precision.FP8,
-            Precision.AUTO);
     /** The transformer's name in weight-cache files. */
     private static final String TRANSFORMER_CACHE = "transformer";
 
@@ -51,10 +47,6 @@ public final class OnnxRuntimeBackend implements Backend {
 
     @Override
     public String unavailableReason(final BackendOptions options) {
-        if ("cpu".equals(options.backend()) && !CPU_PRECISIONS.contains(options.precision())) {
-            return "the cpu backend computes in fp32, int8, bf16 storage or fp8 Q/DQ; use --precision auto, fp32, int8, bf16 "
-                    + "or fp8, or a cuda/tensorrt backend for " + options.precision().label();
-        }
         if ("cuda".equals(options.backend())) {
             if (options.precision() != Precision.FP32 && options.precision() != Precision.AUTO) {
                 return "the cuda backend computes in fp32 in this release (graphs cast bf16/fp8 weights to fp32); use --precision fp32";
