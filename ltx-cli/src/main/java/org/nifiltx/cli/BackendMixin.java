@@ -13,7 +13,9 @@ final class BackendMixin {
     String backend;
 
     @Option(names = "--precision", defaultValue = "auto", description = "auto (default: int8 on CPUs with VNNI or AMX, "
-            + "else fp32), fp32, int8 or bf16 (bf16 weights in memory, fp32 compute) on cpu; bf16 or fp8 on GPU backends")
+            + "else fp32), fp32, int8, bf16 (bf16 weights in memory, fp32 compute) or fp8 (the transformer's block linears "
+            + "as float8 Q/DQ pairs, activation ranges calibrated on the first call and cached: the TensorRT FP8 graph, "
+            + "slower than fp32 on cpu, for measuring its error; auto never picks it) on cpu; bf16 or fp8 on GPU backends")
     String precision;
 
     @Option(names = "--threads", defaultValue = "0", description = "intra-op threads, 0 = one per core")

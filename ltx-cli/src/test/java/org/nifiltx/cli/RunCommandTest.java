@@ -1,6 +1,7 @@
 package org.nifiltx.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
 import java.util.Map;
@@ -9,6 +10,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.nifiltx.core.safetensors.SafeTensors;
 import org.nifiltx.core.tensor.Tensor;
 import org.nifiltx.core.tensor.TensorBundle;
+import org.nifiltx.core.tensor.TensorStats;
 
 class RunCommandTest {
     @TempDir
@@ -36,13 +38,23 @@ class RunCommandTest {
                 + " exists and is not a directory\n", r.err());
     }
 
+    /**
+     * fp8 on the cpu backend: the official fp8 checkpoint's transformer as the float8 Q/DQ graph, calibrated on this
+     * call's inputs (ranges stored in the cache folder with the weights), within the fp8 gate of the reference output.
+     */
     @Test
-    void cpuBackendRefusesGpuPrecisionsBeforeLoading() {
-        final CliHarness.Result r = CliHarness.run("run", "transformer", "--model", "/nope", "--inputs", "/nope", "--output", "x",
-                "--precision", "fp8");
-        assertEquals(5, r.exitCode());
-        assertEquals("ltx: backend 'cpu' is not available: the cpu backend computes in fp32, int8 or bf16 storage (ONNX Runtime "
-                + "has no fp8 CPU kernels); use --precision auto, fp32, int8 or bf16, or a cuda/tensorrt backend for fp8\n", r.err());
+    void cpuBackendRunsTheFp8QdqTransformer() {
+        final Path out = dir.resolve("out.safetensors");
+        final Path cache = dir.resolve("cache");
+        final CliHarness.Result r = CliHarness.run("run", "transformer", "--model",
+                CliHarness.fixture("model/ltxv-tiny-fp8.safetensors").toString(), "--inputs",
+                CliHarness.fixture("cases/fp8_transformer/inputs.safetensors").toString(), "--output", out.toString(),
+                "--precision", "fp8", "--cache-dir", cache.toString());
+        assertEquals(0, r.exitCode(), r.err());
+        final Tensor expected = SafeTensors.read(CliHarness.fixture("cases/fp8_transformer/outputs.safetensors")).get("out");
+        final double cosine = TensorStats.cosine(SafeTensors.read(out).get("out"), expected);
+        assertTrue(cosine >= 0.99 && cosine < 1, "fp8 Q/DQ vs reference cosine " + cosine);
+        assertTrue(cache.toFile().list((d, name) -> name.endsWith(".calibration.json")).length == 1, "calibration stored");
     }
 
     @Test

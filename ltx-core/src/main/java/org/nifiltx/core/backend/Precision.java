@@ -7,8 +7,10 @@ import org.nifiltx.core.error.LtxException;
 /**
  * Compute precision a backend is asked for. On CPU: {@code FP32} (reference), {@code INT8} (int8 weights per output
  * channel, dynamically quantized int8 activations in the linear layers), {@code BF16} (bf16 weights in memory, fp32
- * compute). {@code FP8} is a GPU precision. {@code AUTO} is resolved before any model loads
- * ({@link #resolve(CpuFeatures)}): the fastest mode that passes the quality gates on this CPU.
+ * compute). {@code FP8}: the transformer's block linears as float8 e4m3 QuantizeLinear/DequantizeLinear pairs (weights
+ * per output channel, activations per tensor from a calibration pass): the graph TensorRT turns into FP8 GEMMs; ONNX
+ * Runtime CPU runs the same graph to measure its error, slower than fp32. {@code AUTO} is resolved before any model loads
+ * ({@link #resolve(CpuFeatures)}): the fastest mode that passes the quality gates on this CPU, never {@code FP8}.
  */
 public enum Precision {
     FP32,

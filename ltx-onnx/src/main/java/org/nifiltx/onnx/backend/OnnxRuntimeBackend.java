@@ -13,9 +13,7 @@ import org.nifiltx.core.checkpoint.LtxCheckpoint;
 import org.nifiltx.core.checkpoint.T5Config;
 import org.nifiltx.core.checkpoint.WeightReads;
 import org.nifiltx.core.checkpoint.WeightStore;
-import java.util.EnumSet;
 import java.util.List;
-import java.util.Set;
 import java.util.function.Function;
 import org.nifiltx.onnx.graph.NumericPolicy;
 import org.nifiltx.onnx.graph.QuantizedWeights;
@@ -23,6 +21,7 @@ import org.nifiltx.onnx.graph.Target;
 import org.nifiltx.onnx.runtime.QuantizedWeightCache;
 import org.nifiltx.onnx.model.t5.T5Encoder;
 import org.nifiltx.onnx.model.t5.T5EncoderRunner;
+import org.nifiltx.onnx.model.transformer.Fp8TransformerRunner;
 import org.nifiltx.onnx.model.transformer.Transformer3D;
 import org.nifiltx.onnx.model.transformer.TransformerRunner;
 import org.nifiltx.onnx.model.upsampler.LatentUpsamplerRunner;
@@ -33,12 +32,13 @@ import org.nifiltx.onnx.runtime.ExecutionProvider;
 import org.nifiltx.onnx.runtime.SessionConfig;
 
 /**
- * ONNX Runtime as a nifi-ltx backend: {@code cpu} (fp32 reference, or int8 linear layers with dynamically quantized
- * activations) and {@code cuda} (needs the GPU build of ONNX Runtime). Components are emitted with ORT's fused contrib
+ * ONNX Runtime as a nifi-ltx backend: {@code cpu} (fp32 reference, int8 linear layers with dynamically quantized
+ * activations, bf16 storage, or the fp8 Q/DQ transformer TensorRT would fuse, run here to measure it, slowly) and {@code cuda} (needs the GPU build of ONNX Runtime). Components are emitted with ORT's fused contrib
  * operators.
  */
 public final class OnnxRuntimeBackend implements Backend {
-    private static final Set<Precision> CPU_PRECISIONS = EnumSet.of(Precision.FP32, Precision.INT8, Precision.BF16, Precision.AUTO);
+    /** The transformer's name in weight-cache files. */
+    private static final String TRANSFORMER_CACHE = "transformer";
 
     @Override
     public boolean handles(final String backendName) {
@@ -47,10 +47,6 @@ public final class OnnxRuntimeBackend implements Backend {
 
     @Override
     public String unavailableReason(final BackendOptions options) {
-        if ("cpu".equals(options.backend()) && !CPU_PRECISIONS.contains(options.precision())) {
-            return "the cpu backend computes in fp32, int8 or bf16 storage (ONNX Runtime has no fp8 CPU kernels); use --precision "
-                    + "auto, fp32, int8 or bf16, or a cuda/tensorrt backend for " + options.precision().label();
-        }
         if ("cuda".equals(options.backend())) {
             if (options.precision() != Precision.FP32 && options.precision() != Precision.AUTO) {
                 return "the cuda backend computes in fp32 in this release (graphs cast bf16/fp8 weights to fp32); use --precision fp32";
@@ -70,7 +66,10 @@ public final class OnnxRuntimeBackend implements Backend {
     @Override
     public ComponentRunner transformer(final LtxCheckpoint checkpoint, final BackendOptions options) {
         final WeightStore weights = checkpoint.transformerWeights();
-        return withPolicy("transformer", weights, options, policy -> TransformerRunner.create(checkpoint.transformerConfig(),
+        if (resolvePrecision(options) == Precision.FP8) {
+            return fp8Transformer(checkpoint, weights, options);
+        }
+        return withPolicy(TRANSFORMER_CACHE, weights, options, policy -> TransformerRunner.create(checkpoint.transformerConfig(),
                 weights, Target.ONNX_RUNTIME, sessionConfig(options), policy));
     }
 
@@ -148,7 +147,8 @@ public final class OnnxRuntimeBackend implements Backend {
 
     private static <R> R openAndCache(final String component, final WeightStore weights, final BackendOptions options,
             final Function<NumericPolicy, R> open) {
-        final Precision precision = resolvePrecision(options);
+        // fp8 is the transformer's block linears only; the other components compute in fp32 alongside it
+        final Precision precision = resolvePrecision(options) == Precision.FP8 ? Precision.FP32 : resolvePrecision(options);
         final QuantizedWeightCache cache = new QuantizedWeightCache(options.cacheDir());
         final QuantizedWeights store = cache.open(component, precision, weights);
         final R runner = open.apply(new NumericPolicy(precision, precision == Precision.FP32 ? null : store));
@@ -156,8 +156,23 @@ public final class OnnxRuntimeBackend implements Backend {
         return runner;
     }
 
+    /**
+     * The fp8 Q/DQ transformer: activation ranges from the stored calibration beside the weight cache, or, on the first
+     * open of a checkpoint, from its first call (stored for the next opens); fp8 weights cached like int8 ones.
+     */
+    private static ComponentRunner fp8Transformer(final LtxCheckpoint checkpoint, final WeightStore weights,
+            final BackendOptions options) {
+        final QuantizedWeightCache cache = new QuantizedWeightCache(options.cacheDir());
+        final QuantizedWeights store = cache.open(TRANSFORMER_CACHE, Precision.FP8, weights);
+        return Fp8TransformerRunner.open(checkpoint.transformerConfig(), weights, sessionConfig(options),
+                cache.calibration(TRANSFORMER_CACHE, weights), store,
+                calibration -> cache.saveCalibration(TRANSFORMER_CACHE, weights, calibration),
+                () -> cache.save(TRANSFORMER_CACHE, Precision.FP8, weights, store));
+    }
+
     static SessionConfig sessionConfig(final BackendOptions options) {
         return new SessionConfig("cuda".equals(options.backend()) ? ExecutionProvider.CUDA : ExecutionProvider.CPU,
-                options.deviceId(), options.threads(), true).withNarrowWeights(resolvePrecision(options) == Precision.BF16);
+                options.deviceId(), options.threads(), true).withNarrowWeights(resolvePrecision(options) == Precision.BF16)
+                .withKeepQdq(resolvePrecision(options) == Precision.FP8);
     }
 }

@@ -19,9 +19,24 @@ public class QuantizedWeights {
     public static final String INT8_SUFFIX = ".int8";
     public static final String SCALE_SUFFIX = ".scale";
     public static final String BF16_SUFFIX = ".bf16";
+    /** Suffix of an fp8 weight's e4m3 values (its per-output-channel scales use {@link #SCALE_SUFFIX}). */
+    public static final String FP8_SUFFIX = ".fp8";
 
     /** An int8 weight: {@code values} in the layout the consumer needs, {@code scale} [out] float32. */
     public record Int8(Tensor values, Tensor scale) {
+    }
+
+    /** An fp8 weight: e4m3fn {@code values} [out, in] as PyTorch stores a Linear, {@code scale} [out] float32. */
+    public record Fp8(Tensor values, Tensor scale) {
+        /** Whether every scale is 1 (an fp8 checkpoint's own bytes): DequantizeLinear then only widens. */
+        public boolean unitScale() {
+            for (final float s : scale.toFloatArray()) {
+                if (s != 1f) {
+                    return false;
+                }
+            }
+            return true;
+        }
     }
 
     private final Map<String, Tensor> known;
@@ -80,6 +95,51 @@ public class QuantizedWeights {
             out.putShort(FloatFormats.floatToBf16(v));
         }
         return new Tensor(DType.BF16, weight.shape(), out.flip());
+    }
+
+    /**
+     * A Linear weight [out, in] as float8 e4m3fn with per-output-channel scales (max|row| / 448). An e4m3 checkpoint
+     * weight (the official fp8 files) is taken as stored with scale 1: no requantization, nothing to cache.
+     */
+    public synchronized Fp8 fp8(final String key, final LazyTensor weight) {
+        final int out = Math.toIntExact(weight.dim(0));
+        if (weight.dtype() == DType.F8_E4M3) {
+            final float[] ones = new float[out];
+            java.util.Arrays.fill(ones, 1f);
+            return new Fp8(weight.load(), Tensor.ofFloats(new long[] {out}, ones));
+        }
+        final Tensor cachedValues = known.get(key + FP8_SUFFIX);
+        final Tensor cachedScale = known.get(key + SCALE_SUFFIX);
+        if (cachedValues != null && cachedScale != null && cachedScale.dim(0) == out
+                && cachedValues.numel() == weight.numel()) {
+            return new Fp8(cachedValues, cachedScale);
+        }
+        final Fp8 made = quantizeFp8(weight.load());
+        computed.put(key + FP8_SUFFIX, made.values());
+        computed.put(key + SCALE_SUFFIX, made.scale());
+        return made;
+    }
+
+    /** Per-row e4m3: row r scaled by max|row|/448 and rounded to nearest even (saturating), as QuantizeLinear does. */
+    static Fp8 quantizeFp8(final Tensor weight) {
+        final int out = Math.toIntExact(weight.dim(0));
+        final int in = Math.toIntExact(weight.numel() / out);
+        final float[] w = weight.toFloatArray();
+        final float[] scales = new float[out];
+        final ByteBuffer values = ByteBuffer.allocateDirect(w.length).order(ByteOrder.LITTLE_ENDIAN);
+        for (int r = 0; r < out; r++) {
+            float max = 0f;
+            for (int c = 0; c < in; c++) {
+                max = Math.max(max, Math.abs(w[r * in + c]));
+            }
+            final float scale = max > 0f ? max / FloatFormats.F8E4M3_MAX : 1f;
+            scales[r] = scale;
+            for (int c = 0; c < in; c++) {
+                // divide, not multiply by the inverse: the same arithmetic as QuantizeLinear
+                values.put(r * in + c, FloatFormats.floatToF8e4m3(w[r * in + c] / scale));
+            }
+        }
+        return new Fp8(new Tensor(DType.F8_E4M3, weight.shape(), values), Tensor.ofFloats(new long[] {out}, scales));
     }
 
     private Int8 int8(final String key, final LazyTensor weight, final boolean transpose) {

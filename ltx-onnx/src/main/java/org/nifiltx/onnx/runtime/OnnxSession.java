@@ -134,6 +134,9 @@ public final class OnnxSession implements AutoCloseable {
                 options.addConfigEntry(DISABLE_OPTIMIZERS, "ConstantFolding");
                 options.setMemoryPatternOptimization(false);
             }
+            if (config.keepQdq()) {
+                options.addConfigEntry("session.disable_quant_qdq", "1");
+            }
             if (config.provider() == ExecutionProvider.CUDA) {
                 if (!OrtEnvironment.getAvailableProviders().contains(ai.onnxruntime.OrtProvider.CUDA)) {
                     throw new LtxException(LtxErrorCode.BACKEND_UNAVAILABLE, "the CUDA execution provider was requested but "

@@ -21,6 +21,7 @@ import org.nifiltx.core.safetensors.SafeTensors;
 import org.nifiltx.core.tensor.LazyTensor;
 import org.nifiltx.core.tensor.Tensor;
 import org.nifiltx.core.tensor.TensorBundle;
+import org.nifiltx.onnx.graph.Fp8Calibration;
 import org.nifiltx.onnx.graph.QuantizedWeights;
 
 /**
@@ -71,16 +72,56 @@ public final class QuantizedWeightCache {
         if (directory == null || precision == Precision.FP32 || store.computed().isEmpty()) {
             return;
         }
-        final Path file = fileFor(component, precision, weights);
+        final Map<String, String> metadata = new LinkedHashMap<>();
+        metadata.put("nifi-ltx.scheme", Integer.toString(SCHEME_VERSION));
+        metadata.put("nifi-ltx.component", component);
+        metadata.put("nifi-ltx.precision", precision.label());
+        writeAtomically(fileFor(component, precision, weights), ".safetensors",
+                temporary -> SafeTensors.write(temporary, new TensorBundle(store.all(), metadata)));
+    }
+
+    /** The fp8 activation ranges of {@code weights} (beside its fp8 weight cache file): a small JSON file. */
+    public Path calibrationFileFor(final String component, final WeightStore weights) {
+        return directory.resolve(component + "-" + Precision.FP8.label() + "-" + key(Precision.FP8, weights).substring(0, 24)
+                + ".calibration.json");
+    }
+
+    /** The stored fp8 calibration of {@code weights}, or null when there is none (or no cache folder). */
+    public Fp8Calibration calibration(final String component, final WeightStore weights) {
+        if (directory == null) {
+            return null;
+        }
+        final Path file = calibrationFileFor(component, weights);
+        if (!Files.isRegularFile(file)) {
+            return null;
+        }
+        try {
+            return Fp8Calibration.fromJson(Files.readString(file), file.toString());
+        } catch (final IOException | RuntimeException e) {
+            LOG.log(Level.WARNING, "ignoring unreadable fp8 calibration " + file + " (" + e.getMessage() + "); recalibrating");
+            return null;
+        }
+    }
+
+    /** Stores {@code calibration} for {@code weights}; failures only cost a recalibration at the next start. */
+    public void saveCalibration(final String component, final WeightStore weights, final Fp8Calibration calibration) {
+        if (directory != null) {
+            writeAtomically(calibrationFileFor(component, weights), ".json",
+                    temporary -> Files.writeString(temporary, calibration.toJson()));
+        }
+    }
+
+    private interface Writer {
+        void write(Path temporary) throws IOException;
+    }
+
+    /** Written to a temporary name and moved into place: a crash never leaves a half-written file a start would trust. */
+    private void writeAtomically(final Path file, final String suffix, final Writer writer) {
         Path temporary = null;
         try {
             Files.createDirectories(directory);
-            temporary = Files.createTempFile(directory, ".writing-", ".safetensors");
-            final Map<String, String> metadata = new LinkedHashMap<>();
-            metadata.put("nifi-ltx.scheme", Integer.toString(SCHEME_VERSION));
-            metadata.put("nifi-ltx.component", component);
-            metadata.put("nifi-ltx.precision", precision.label());
-            SafeTensors.write(temporary, new TensorBundle(store.all(), metadata));
+            temporary = Files.createTempFile(directory, ".writing-", suffix);
+            writer.write(temporary);
             try {
                 Files.move(temporary, file, StandardCopyOption.ATOMIC_MOVE);
             } catch (final AtomicMoveNotSupportedException e) {

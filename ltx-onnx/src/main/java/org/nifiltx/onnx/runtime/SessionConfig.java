@@ -13,26 +13,34 @@ package org.nifiltx.onnx.runtime;
  * @param memoryPattern  ONNX Runtime's memory pattern: from the second run of an input shape on, one block of the
  *                       planned peak is allocated per run. Off where a session runs many shapes in turn (the tiles of
  *                       a VAE decode): each new block then extends the CPU arena rather than reusing its free chunks
+ * @param keepQdq        leave QuantizeLinear/DequantizeLinear pairs as the graph has them (fp8 mode): ONNX Runtime's
+ *                       QDQ fusions assume int8 and turn an fp8 DequantizeLinear→MatMul into MatMulIntegerToFloat,
+ *                       which rejects float8 inputs
  */
 public record SessionConfig(ExecutionProvider provider, int deviceId, int intraOpThreads, boolean fullOptimization,
-        String profilePrefix, boolean narrowWeights, boolean memoryPattern) {
+        String profilePrefix, boolean narrowWeights, boolean memoryPattern, boolean keepQdq) {
     public SessionConfig(final ExecutionProvider provider, final int deviceId, final int intraOpThreads, final boolean fullOptimization) {
-        this(provider, deviceId, intraOpThreads, fullOptimization, null, false, true);
+        this(provider, deviceId, intraOpThreads, fullOptimization, null, false, true, false);
     }
 
     /** The same configuration with ONNX Runtime's operator profiler on (benchmarks only: it slows every run). */
     public SessionConfig withProfiling(final String prefix) {
-        return new SessionConfig(provider, deviceId, intraOpThreads, fullOptimization, prefix, narrowWeights, memoryPattern);
+        return new SessionConfig(provider, deviceId, intraOpThreads, fullOptimization, prefix, narrowWeights, memoryPattern, keepQdq);
     }
 
     /** The same configuration keeping narrow weights narrow (see {@code narrowWeights}). */
     public SessionConfig withNarrowWeights(final boolean narrow) {
-        return new SessionConfig(provider, deviceId, intraOpThreads, fullOptimization, profilePrefix, narrow, memoryPattern);
+        return new SessionConfig(provider, deviceId, intraOpThreads, fullOptimization, profilePrefix, narrow, memoryPattern, keepQdq);
     }
 
     /** The same configuration without ONNX Runtime's memory pattern (see {@code memoryPattern}). */
     public SessionConfig withoutMemoryPattern() {
-        return new SessionConfig(provider, deviceId, intraOpThreads, fullOptimization, profilePrefix, narrowWeights, false);
+        return new SessionConfig(provider, deviceId, intraOpThreads, fullOptimization, profilePrefix, narrowWeights, false, keepQdq);
+    }
+
+    /** The same configuration leaving Q/DQ pairs unfused (see {@code keepQdq}). */
+    public SessionConfig withKeepQdq(final boolean keep) {
+        return new SessionConfig(provider, deviceId, intraOpThreads, fullOptimization, profilePrefix, narrowWeights, memoryPattern, keep);
     }
 
     public static SessionConfig cpu() {

@@ -54,8 +54,8 @@ public final class TransformerRunner implements ComponentRunner {
         return session.run(graphInputs(inputs, symbols.get("B")));
     }
 
-    /** The graph's inputs from contract inputs: float32 everywhere, timestep as [B,T], the skip mask filled in. */
-    TensorBundle graphInputs(final TensorBundle inputs, final long batch) {
+    /** The graph's inputs from contract inputs (also for a written graph file run directly): float32 everywhere, timestep as [B,T], the skip mask filled in. */
+    public TensorBundle graphInputs(final TensorBundle inputs, final long batch) {
         final Map<String, Tensor> feeds = new LinkedHashMap<>();
         feeds.put(Transformer3D.HIDDEN_STATES, inputs.get(Transformer3D.HIDDEN_STATES).toF32());
         feeds.put(Transformer3D.ENCODER_HIDDEN_STATES, inputs.get(Transformer3D.ENCODER_HIDDEN_STATES).toF32());
