@@ -34,6 +34,7 @@ import org.nifiltx.core.error.WriteFailure;
 import org.nifiltx.core.error.LtxErrorCode;
 import org.nifiltx.core.error.LtxException;
 import org.nifiltx.core.tensor.DType;
+import org.nifiltx.core.tensor.FileRegion;
 import org.nifiltx.core.tensor.Tensor;
 import org.nifiltx.core.tensor.TensorBundle;
 
@@ -59,7 +60,8 @@ public final class SafeTensors {
             for (final Entry entry : header.entries()) {
                 final ByteBuffer bytes = entry.length() == 0 ? ByteBuffer.allocate(0)
                         : channel.map(FileChannel.MapMode.READ_ONLY, header.dataStart() + entry.start(), entry.length());
-                tensors.put(entry.name(), new Tensor(entry.dtype(), entry.shape(), bytes.order(ByteOrder.LITTLE_ENDIAN)));
+                tensors.put(entry.name(), new Tensor(entry.dtype(), entry.shape(), bytes.order(ByteOrder.LITTLE_ENDIAN),
+                        new FileRegion(file, header.dataStart() + entry.start())));
             }
             return new TensorBundle(tensors, header.metadata());
         } catch (final NoSuchFileException e) {

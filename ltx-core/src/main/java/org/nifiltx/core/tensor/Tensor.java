@@ -14,8 +14,16 @@ public final class Tensor {
     private final DType dtype;
     private final long[] shape;
     private final ByteBuffer data;
+    /** Where the bytes are mapped from, or null for memory of the process's own (heap, direct, computed). */
+    private final FileRegion origin;
 
     public Tensor(final DType dtype, final long[] shape, final ByteBuffer data) {
+        this(dtype, shape, data, null);
+    }
+
+    /** A tensor over {@code data} mapped from {@code origin} (which a runtime may map again instead of copying). */
+    public Tensor(final DType dtype, final long[] shape, final ByteBuffer data, final FileRegion origin) {
+        this.origin = origin;
         this.dtype = dtype;
         this.shape = shape.clone();
         final long expected = byteLength(dtype, this.shape);
@@ -112,6 +120,11 @@ public final class Tensor {
 
     public long numel() {
         return numel(shape);
+    }
+
+    /** The file region these bytes are mapped from, when they are (see {@link FileRegion}). */
+    public java.util.Optional<FileRegion> origin() {
+        return java.util.Optional.ofNullable(origin);
     }
 
     /** A read-only little-endian view of the raw bytes, positioned at 0. */
@@ -225,7 +238,7 @@ public final class Tensor {
             throw new LtxException(LtxErrorCode.INVALID_TENSOR,
                     "cannot reshape " + Arrays.toString(shape) + " to " + Arrays.toString(newShape));
         }
-        return new Tensor(dtype, newShape, data());
+        return new Tensor(dtype, newShape, data(), origin);
     }
 
     /** Throws {@link LtxErrorCode#NON_FINITE} naming the tensor if any element is NaN or infinite. */

@@ -26,7 +26,8 @@ import org.nifiltx.onnx.proto.OnnxProto.ModelProto;
  * pages, or int8/bf16 buffers made at build) without a copy, but ONNX Runtime 1.29 copies each of them into its own
  * memory at session creation (then prepacks int8/fp32 MatMul weights and frees that copy), and never reads the Java
  * bytes again: overwriting them after creation leaves every output unchanged. Keeping them would hold each weight
- * twice, so they are released as soon as the session exists.
+ * twice, so they are released as soon as the session exists. Weights mapped from a file (a weight cache, a bf16
+ * checkpoint) are not handed over at all: ONNX Runtime maps them from that file itself ({@link MappedInitializers}).
  */
 public final class OnnxSession implements AutoCloseable {
     /** ONNX Runtime session config key (onnxruntime_session_options_config_keys.h): optimizers to skip by name. */
@@ -56,16 +57,20 @@ public final class OnnxSession implements AutoCloseable {
         OrtSession.SessionOptions options = null;
         try {
             options = options(env, config);
-            if (!supplied.isEmpty()) {
+            final MappedInitializers.Plan plan = MappedInitializers.plan(model, supplied);
+            if (plan.folder() != null) {
+                options.addConfigEntry(MappedInitializers.FOLDER_KEY, plan.folder().toString());
+            }
+            if (!plan.supplied().isEmpty()) {
                 final Map<String, OnnxTensorLike> external = new LinkedHashMap<>();
-                for (final Map.Entry<String, Tensor> e : supplied.entrySet()) {
+                for (final Map.Entry<String, Tensor> e : plan.supplied().entrySet()) {
                     final OnnxTensor t = OrtTensors.toOrt(env, e.getValue());
                     weights.add(t);
                     external.put(e.getKey(), t);
                 }
                 options.addExternalInitializers(external);
             }
-            return new OnnxSession(env, env.createSession(model.toByteArray(), options), options);
+            return new OnnxSession(env, env.createSession(plan.model().toByteArray(), options), options);
         } catch (final OrtException | RuntimeException e) {
             if (options != null) {
                 options.close();
