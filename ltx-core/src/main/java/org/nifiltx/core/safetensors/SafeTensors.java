@@ -380,7 +380,7 @@ public final class SafeTensors {
     }
 
     /** The JSON header, padded with spaces so tensor data starts 8-byte aligned. */
-    private static byte[] header(final TensorBundle bundle) throws IOException {
+    static byte[] header(final TensorBundle bundle) throws IOException {
         final ObjectNode header = JSON.createObjectNode();
         if (!bundle.metadata().isEmpty()) {
             final ObjectNode metadata = header.putObject(METADATA_KEY);

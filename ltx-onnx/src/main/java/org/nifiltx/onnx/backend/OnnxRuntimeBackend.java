@@ -151,7 +151,13 @@ public final class OnnxRuntimeBackend implements Backend {
         final Precision precision = resolvePrecision(options) == Precision.FP8 ? Precision.FP32 : resolvePrecision(options);
         final QuantizedWeightCache cache = new QuantizedWeightCache(options.cacheDir());
         final QuantizedWeights store = cache.open(component, precision, weights);
-        final R runner = open.apply(new NumericPolicy(precision, precision == Precision.FP32 ? null : store));
+        final R runner;
+        try {
+            runner = open.apply(new NumericPolicy(precision, precision == Precision.FP32 ? null : store));
+        } catch (final RuntimeException | Error e) {
+            cache.discard(store);
+            throw e;
+        }
         cache.save(component, precision, weights, store);
         return runner;
     }
@@ -164,10 +170,15 @@ public final class OnnxRuntimeBackend implements Backend {
             final BackendOptions options) {
         final QuantizedWeightCache cache = new QuantizedWeightCache(options.cacheDir());
         final QuantizedWeights store = cache.open(TRANSFORMER_CACHE, Precision.FP8, weights);
-        return Fp8TransformerRunner.open(checkpoint.transformerConfig(), weights, sessionConfig(options),
-                cache.calibration(TRANSFORMER_CACHE, weights), store,
-                calibration -> cache.saveCalibration(TRANSFORMER_CACHE, weights, calibration),
-                () -> cache.save(TRANSFORMER_CACHE, Precision.FP8, weights, store));
+        try {
+            return Fp8TransformerRunner.open(checkpoint.transformerConfig(), weights, sessionConfig(options),
+                    cache.calibration(TRANSFORMER_CACHE, weights), store,
+                    calibration -> cache.saveCalibration(TRANSFORMER_CACHE, weights, calibration),
+                    () -> cache.save(TRANSFORMER_CACHE, Precision.FP8, weights, store));
+        } catch (final RuntimeException | Error e) {
+            cache.discard(store);
+            throw e;
+        }
     }
 
     static SessionConfig sessionConfig(final BackendOptions options) {

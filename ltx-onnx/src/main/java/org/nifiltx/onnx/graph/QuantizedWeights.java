@@ -91,13 +91,11 @@ public class QuantizedWeights {
             return cached;
         }
         final float[] values = weight.toFloatArray();
-        final ByteBuffer out = ByteBuffer.allocateDirect(values.length * 2).order(ByteOrder.LITTLE_ENDIAN);
+        final ByteBuffer out = allocate(values.length * 2);
         for (final float v : values) {
             out.putShort(FloatFormats.floatToBf16(v));
         }
-        final Tensor made = new Tensor(DType.BF16, weight.shape(), out.flip());
-        computed.put(key + BF16_SUFFIX, made);
-        return made;
+        return keep(key + BF16_SUFFIX, new Tensor(DType.BF16, weight.shape(), out.flip()));
     }
 
     /**
@@ -117,19 +115,21 @@ public class QuantizedWeights {
                 && cachedValues.numel() == weight.numel()) {
             return new Fp8(cachedValues, cachedScale);
         }
-        final Fp8 made = quantizeFp8(weight.load());
-        computed.put(key + FP8_SUFFIX, made.values());
-        computed.put(key + SCALE_SUFFIX, made.scale());
-        return made;
+        final Fp8 made = quantizeFp8(weight.load(), this::allocate);
+        return new Fp8(keep(key + FP8_SUFFIX, made.values()), keep(key + SCALE_SUFFIX, made.scale()));
     }
 
     /** Per-row e4m3: row r scaled by max|row|/448 and rounded to nearest even (saturating), as QuantizeLinear does. */
     static Fp8 quantizeFp8(final Tensor weight) {
+        return quantizeFp8(weight, QuantizedWeights::direct);
+    }
+
+    private static Fp8 quantizeFp8(final Tensor weight, final java.util.function.IntFunction<ByteBuffer> allocate) {
         final int out = Math.toIntExact(weight.dim(0));
         final int in = Math.toIntExact(weight.numel() / out);
         final float[] w = weight.toFloatArray();
         final float[] scales = new float[out];
-        final ByteBuffer values = ByteBuffer.allocateDirect(w.length).order(ByteOrder.LITTLE_ENDIAN);
+        final ByteBuffer values = allocate.apply(w.length);
         for (int r = 0; r < out; r++) {
             float max = 0f;
             for (int c = 0; c < in; c++) {
@@ -152,19 +152,22 @@ public class QuantizedWeights {
                 && cachedValues.numel() == weight.numel()) {
             return new Int8(cachedValues, cachedScale);
         }
-        final Int8 made = quantize(weight.load(), transpose);
-        computed.put(key + INT8_SUFFIX, made.values());
-        computed.put(key + SCALE_SUFFIX, made.scale());
-        return made;
+        final Int8 made = quantize(weight.load(), transpose, this::allocate);
+        return new Int8(keep(key + INT8_SUFFIX, made.values()), keep(key + SCALE_SUFFIX, made.scale()));
     }
 
     /** Symmetric per-row int8: row r of the [out, rest] view scaled by max|row|/127 and rounded half to even. */
     static Int8 quantize(final Tensor weight, final boolean transpose) {
+        return quantize(weight, transpose, QuantizedWeights::direct);
+    }
+
+    private static Int8 quantize(final Tensor weight, final boolean transpose,
+            final java.util.function.IntFunction<ByteBuffer> allocate) {
         final int out = Math.toIntExact(weight.dim(0));
         final int rest = Math.toIntExact(weight.numel() / out);
         final float[] w = weight.toFloatArray();
         final float[] scales = new float[out];
-        final ByteBuffer values = ByteBuffer.allocateDirect(w.length).order(ByteOrder.LITTLE_ENDIAN);
+        final ByteBuffer values = allocate.apply(w.length);
         for (int r = 0; r < out; r++) {
             float max = 0f;
             for (int c = 0; c < rest; c++) {
@@ -194,7 +197,25 @@ public class QuantizedWeights {
      * so that {@link #computed()} lists it and a later build finds it preloaded.
      */
     public synchronized void record(final String key, final Tensor value) {
-        computed.put(key, value);
+        keep(key, value);
+    }
+
+    /**
+     * Records a tensor this store made under {@code key} and returns the tensor to use in its place: itself here; a
+     * store that writes what it makes to a file returns the copy read back from there.
+     */
+    protected Tensor keep(final String key, final Tensor made) {
+        computed.put(key, made);
+        return made;
+    }
+
+    /** Memory for a tensor being made: direct, so ONNX Runtime takes it without a copy. */
+    protected ByteBuffer allocate(final int bytes) {
+        return direct(bytes);
+    }
+
+    private static ByteBuffer direct(final int bytes) {
+        return ByteBuffer.allocateDirect(bytes).order(ByteOrder.LITTLE_ENDIAN);
     }
 
     /** Tensors this store computed (not found preloaded), by cache key: what a cache file should add. */

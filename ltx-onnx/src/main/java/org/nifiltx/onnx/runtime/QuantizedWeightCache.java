@@ -18,6 +18,7 @@ import java.util.logging.Logger;
 import org.nifiltx.core.backend.Precision;
 import org.nifiltx.core.checkpoint.WeightStore;
 import org.nifiltx.core.safetensors.SafeTensors;
+import org.nifiltx.core.safetensors.SafeTensorsAppender;
 import org.nifiltx.core.tensor.LazyTensor;
 import org.nifiltx.core.tensor.Tensor;
 import org.nifiltx.core.tensor.TensorBundle;
@@ -30,7 +31,9 @@ import org.nifiltx.onnx.graph.QuantizedWeights;
  * key is a SHA-256 over every weight's name, dtype, shape and three 4 KiB samples of its stored bytes (cheap at 10+ GB, and
  * any retrained or re-exported checkpoint changes it), plus the quantization scheme version and the weights' variant (the
  * LoRA adapters and scales merged in). Files are written to a
- * temporary name and moved into place: a crash never leaves a half-written cache that a later start would trust.
+ * temporary name and moved into place: a crash never leaves a half-written cache that a later start would trust. On a
+ * miss, weights are written to that temporary file as they are made ({@link SpillingWeights}), so the first start
+ * holds them no more than later ones do.
  */
 public final class QuantizedWeightCache {
     /** Bumped whenever the quantization arithmetic or the stored layout changes: old files are then ignored. */
@@ -64,20 +67,75 @@ public final class QuantizedWeightCache {
                 LOG.log(Level.WARNING, "ignoring unreadable weight cache " + file + " (" + e.getMessage() + "); requantizing");
             }
         }
-        return QuantizedWeights.inMemory();
+        try {
+            Files.createDirectories(directory);
+            return new SpillingWeights(SafeTensorsAppender.create(Files.createTempFile(directory, ".writing-", ".safetensors"),
+                    headerReservation(weights)));
+        } catch (final IOException | RuntimeException e) {
+            LOG.log(Level.WARNING, "cannot write the weight cache in " + directory + " (" + e.getMessage()
+                    + "); quantizing in memory");
+            return QuantizedWeights.inMemory();
+        }
+    }
+
+    /**
+     * Header space for every tensor a store of {@code weights} may make: per weight its values and scale (or its
+     * bf16 copy, or a calibrated range), each entry its name plus dtype, shape and offsets in well under 160 bytes.
+     */
+    static long headerReservation(final WeightStore weights) {
+        long bytes = 4096;
+        for (final String name : weights.keys()) {
+            bytes += 3L * (name.length() + 32 + 160);
+        }
+        return bytes;
+    }
+
+    /** Drops what a store wrote for a cache it will not finish (its component failed to open). */
+    public void discard(final QuantizedWeights store) {
+        if (store instanceof SpillingWeights spilling) {
+            spilling.file().close();
+            try {
+                Files.deleteIfExists(spilling.file().file());
+            } catch (final IOException e) {
+                LOG.log(Level.WARNING, "cannot delete " + spilling.file().file() + ": " + e.getMessage());
+            }
+        }
     }
 
     /** Writes every tensor of {@code store} when it computed any (a cache miss); failures only cost the next start. */
     public void save(final String component, final Precision precision, final WeightStore weights, final QuantizedWeights store) {
         if (directory == null || precision == Precision.FP32 || store.computed().isEmpty()) {
+            discard(store);
             return;
         }
         final Map<String, String> metadata = new LinkedHashMap<>();
         metadata.put("nifi-ltx.scheme", Integer.toString(SCHEME_VERSION));
         metadata.put("nifi-ltx.component", component);
         metadata.put("nifi-ltx.precision", precision.label());
-        writeAtomically(fileFor(component, precision, weights), ".safetensors",
-                temporary -> SafeTensors.write(temporary, new TensorBundle(store.all(), metadata)));
+        final Path file = fileFor(component, precision, weights);
+        if (store instanceof SpillingWeights spilling) {
+            // the file written while quantizing becomes the cache once its header is in (a session may be mapping it:
+            // a rename leaves the mapping as it is)
+            try {
+                if (spilling.file().finish(metadata)) {
+                    spilling.file().close();
+                    move(spilling.file().file(), file);
+                    return;
+                }
+            } catch (final IOException | RuntimeException e) {
+                LOG.log(Level.WARNING, "cannot write the weight cache " + file + ": " + e.getMessage());
+            }
+        }
+        writeAtomically(file, ".safetensors", temporary -> SafeTensors.write(temporary, new TensorBundle(store.all(), metadata)));
+        discard(store);
+    }
+
+    private static void move(final Path from, final Path to) throws IOException {
+        try {
+            Files.move(from, to, StandardCopyOption.ATOMIC_MOVE);
+        } catch (final AtomicMoveNotSupportedException e) {
+            Files.move(from, to, StandardCopyOption.REPLACE_EXISTING);
+        }
     }
 
     /** The fp8 activation ranges of {@code weights} (beside its fp8 weight cache file): a small JSON file. */
@@ -122,11 +180,7 @@ public final class QuantizedWeightCache {
             Files.createDirectories(directory);
             temporary = Files.createTempFile(directory, ".writing-", suffix);
             writer.write(temporary);
-            try {
-                Files.move(temporary, file, StandardCopyOption.ATOMIC_MOVE);
-            } catch (final AtomicMoveNotSupportedException e) {
-                Files.move(temporary, file, StandardCopyOption.REPLACE_EXISTING);
-            }
+            move(temporary, file);
         } catch (final IOException | RuntimeException e) {
             LOG.log(Level.WARNING, "cannot write the weight cache " + file + ": " + e.getMessage());
         } finally {

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -52,6 +53,41 @@ class QuantizedWeightCacheTest {
         assertTrue(hit.computed().isEmpty(), "a hit computes nothing");
         assertArrayEquals(made.values().toFloatArray(), loaded.values().toFloatArray());
         assertArrayEquals(made.scale().toFloatArray(), loaded.scale().toFloatArray());
+    }
+
+    @Test
+    void aMissWritesEachWeightToTheCacheFileAsItIsMadeAndUsesItFromThere(@TempDir final Path dir) throws IOException {
+        final QuantizedWeightCache cache = new QuantizedWeightCache(dir);
+        final WeightStore weights = store(1f);
+        final QuantizedWeights miss = cache.open("transformer", Precision.BF16, weights);
+        final Tensor bf16 = miss.bf16("blocks.0.to_q.weight", weights.get("blocks.0.to_q.weight"));
+        // already in a file of the cache folder, not in the process's memory: ONNX Runtime maps it from there
+        final Path written = bf16.origin().orElseThrow().file();
+        assertEquals(dir.toAbsolutePath(), written.getParent());
+        assertTrue(written.getFileName().toString().startsWith(".writing-"), written.toString());
+        assertArrayEquals(new float[] {1f, -0.5f, 0.25f, 2f, 0f, -4f}, bf16.toFloatArray());
+        cache.save("transformer", Precision.BF16, weights, miss);
+        final Path file = cache.fileFor("transformer", Precision.BF16, weights);
+        try (var listing = Files.list(dir)) {
+            assertEquals(List.of(file), listing.toList(), "the written file became the cache, nothing else is left");
+        }
+        // the tensor in use still reads the same bytes after the rename
+        assertArrayEquals(new float[] {1f, -0.5f, 0.25f, 2f, 0f, -4f}, bf16.toFloatArray());
+        final QuantizedWeights hit = cache.open("transformer", Precision.BF16, weights);
+        assertArrayEquals(bf16.toByteArray(), hit.bf16("blocks.0.to_q.weight", weights.get("blocks.0.to_q.weight")).toByteArray());
+        assertTrue(hit.computed().isEmpty(), "a hit computes nothing");
+    }
+
+    @Test
+    void aComponentThatFailsToOpenLeavesNoCacheFile(@TempDir final Path dir) throws IOException {
+        final QuantizedWeightCache cache = new QuantizedWeightCache(dir);
+        final WeightStore weights = store(1f);
+        final QuantizedWeights miss = cache.open("transformer", Precision.INT8, weights);
+        miss.linear("blocks.0.to_q.weight", weights.get("blocks.0.to_q.weight"));
+        cache.discard(miss);
+        try (var listing = Files.list(dir)) {
+            assertEquals(0, listing.count());
+        }
     }
 
     @Test
