@@ -18,7 +18,6 @@ import java.util.logging.Logger;
 import org.nifiltx.core.backend.Precision;
 import org.nifiltx.core.checkpoint.WeightStore;
 import org.nifiltx.core.safetensors.SafeTensors;
-import org.nifiltx.core.safetensors.SafeTensorsAppender;
 import org.nifiltx.core.tensor.LazyTensor;
 import org.nifiltx.core.tensor.Tensor;
 import org.nifiltx.core.tensor.TensorBundle;
@@ -69,8 +68,7 @@ public final class QuantizedWeightCache {
         }
         try {
             Files.createDirectories(directory);
-            return new SpillingWeights(SafeTensorsAppender.create(Files.createTempFile(directory, ".writing-", ".safetensors"),
-                    headerReservation(weights)));
+            return new SpillingWeights(directory, headerReservation(weights));
         } catch (final IOException | RuntimeException e) {
             LOG.log(Level.WARNING, "cannot write the weight cache in " + directory + " (" + e.getMessage()
                     + "); quantizing in memory");
@@ -92,7 +90,7 @@ public final class QuantizedWeightCache {
 
     /** Drops what a store wrote for a cache it will not finish (its component failed to open). */
     public void discard(final QuantizedWeights store) {
-        if (store instanceof SpillingWeights spilling) {
+        if (store instanceof SpillingWeights spilling && spilling.file() != null) {
             spilling.file().close();
             try {
                 Files.deleteIfExists(spilling.file().file());
@@ -113,7 +111,7 @@ public final class QuantizedWeightCache {
         metadata.put("nifi-ltx.component", component);
         metadata.put("nifi-ltx.precision", precision.label());
         final Path file = fileFor(component, precision, weights);
-        if (store instanceof SpillingWeights spilling) {
+        if (store instanceof SpillingWeights spilling && spilling.file() != null && spilling.complete()) {
             // the file written while quantizing becomes the cache once its header is in (a session may be mapping it:
             // a rename leaves the mapping as it is)
             try {

@@ -91,6 +91,21 @@ class QuantizedWeightCacheTest {
     }
 
     @Test
+    void aCacheFolderThatCannotBeWrittenCostsTheCacheNotTheWeights(@TempDir final Path dir) throws IOException {
+        final Path folder = dir.resolve("cache");
+        final QuantizedWeightCache cache = new QuantizedWeightCache(folder);
+        final WeightStore weights = store(1f);
+        final QuantizedWeights miss = cache.open("transformer", Precision.INT8, weights);
+        Files.delete(folder);
+        final QuantizedWeights.Int8 made = miss.linear("blocks.0.to_q.weight", weights.get("blocks.0.to_q.weight"));
+        assertTrue(made.values().origin().isEmpty(), "kept in memory");
+        assertArrayEquals(new float[] {127, 64, -64, 0, 32, -127}, made.values().toFloatArray());
+        Files.writeString(folder, "a file where the cache folder was");
+        cache.save("transformer", Precision.INT8, weights, miss);
+        assertEquals("a file where the cache folder was", Files.readString(folder));
+    }
+
+    @Test
     void otherWeightsOrPrecisionUseAnotherFile(@TempDir final Path dir) {
         final QuantizedWeightCache cache = new QuantizedWeightCache(dir);
         final Path base = cache.fileFor("transformer", Precision.INT8, store(1f));
