@@ -90,7 +90,8 @@ public final class LtxPipeline {
 
     /**
      * All three stages, one large component at a time when the memory budget requires it ({@link MemoryPlan}): the text
-     * encoder is closed before the transformer opens, and the transformer before the VAE decoder opens.
+     * encoder is closed before the transformer opens (or, when both fit, before the VAE decoder opens), and the
+     * transformer before the VAE decoder opens.
      */
     public GenerationResult generate(final GenerationRequest request, final NoiseSource noise, final ProgressListener progress) {
         request.promptSpec().validate();
@@ -101,8 +102,13 @@ public final class LtxPipeline {
             models.releaseTextEncoder();
         }
         final GenerationResult latents = generateLatents(request, prompts, noise, progress);
-        if (plan.releaseTransformerBeforeDecoding(MemoryEstimate.of(request, transformerConfig, vaeConfig))) {
+        final MemoryEstimate estimate = MemoryEstimate.of(request, transformerConfig, vaeConfig);
+        final boolean releaseTransformer = plan.releaseTransformerBeforeDecoding(estimate);
+        if (releaseTransformer) {
             models.releaseTransformer();
+        }
+        if (!plan.releaseTextEncoderAfterEncoding() && plan.releaseTextEncoderBeforeDecoding(estimate, !releaseTransformer)) {
+            models.releaseTextEncoder();
         }
         return new GenerationResult(decode(latents.latents(), request.decodeSpec(), noise, progress), latents.latents(),
                 latents.stepLatents(), latents.sigmas());

@@ -26,10 +26,9 @@ import org.nifiltx.core.checkpoint.TransformerConfig;
  * ({@code VaeDecoderRunner.openWithinProcessBudget}). For LTX-Video 2B with T5-XXL in int8 that is 5.16 GB + 2.06 GB: a budget
  * under 7.2 GB (the default half of a 12 GB machine) releases T5 before the transformer loads.
  *
- * <p>Not counted: ONNX Runtime 1.29 copies every initializer the graph supplies from Java buffers when it creates the
- * session, and the Java buffers stay referenced until the session closes, so an open component measured about twice
- * this estimate (int8 T5 at T5-XXL width: 370 MB per layer for 193 MB of int8 weights, see
- * {@code T5GgufPeakMemoryProbe}).
+ * <p>Not counted: a component whose reduced weights are not yet in the weight cache and cannot be written there (no
+ * cache folder, a full disk) holds them in Java while ONNX Runtime copies them at session creation, about twice this
+ * estimate for that moment; from the weight cache ONNX Runtime maps them instead (see {@code MappedInitializers}).
  */
 public final class MemoryPlan {
     /** A quantized linear keeps, per output channel, a float32 scale and an int8 zero point. */
@@ -106,6 +105,17 @@ public final class MemoryPlan {
     public boolean releaseTransformerBeforeDecoding(final MemoryEstimate estimate) {
         return releaseTransformerBeforeDecoding() || transformerBytes + estimate.denoisingBytes() + vaeDecoderBytes
                 + estimate.decodingBytes() > budgetBytes;
+    }
+
+    /**
+     * Whether a text encoder still open after denoising must be closed before the VAE decoder opens: when it, the
+     * transformer if it stays open (with the denoising memory its session keeps), the VAE decoder and the estimate's
+     * decoding stage exceed the budget. Measured on the real-topology 2B + T5-XXL in int8 at 768×512×121 with an
+     * 11000 MiB budget: T5 (5.1 GB) stayed open through the decode, which then peaked at 12.3 GB.
+     */
+    public boolean releaseTextEncoderBeforeDecoding(final MemoryEstimate estimate, final boolean transformerOpen) {
+        return textEncoderBytes > 0 && textEncoderBytes + (transformerOpen ? transformerBytes + estimate.denoisingBytes() : 0)
+                + vaeDecoderBytes + estimate.decodingBytes() > budgetBytes;
     }
 
     /**

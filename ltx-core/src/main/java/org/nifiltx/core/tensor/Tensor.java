@@ -200,6 +200,35 @@ public final class Tensor {
         return out;
     }
 
+    /**
+     * Elements {@code [offset, offset + out.length)} in flat order converted to float32 into {@code out}: a row at a
+     * time, so a large weight is never widened whole (a float32 copy of a 4096×10240 weight is 168 MB of heap).
+     */
+    public void readFloats(final long offset, final float[] out) {
+        if (offset < 0 || offset + out.length > numel()) {
+            throw new IndexOutOfBoundsException("elements " + offset + ".." + (offset + out.length) + " of " + numel());
+        }
+        final ByteBuffer b = data();
+        final int at = Math.toIntExact(offset);
+        switch (dtype) {
+            case F32 -> b.position(at * Float.BYTES).asFloatBuffer().get(out);
+            case F16 -> {
+                for (int i = 0; i < out.length; i++) {
+                    out[i] = FloatFormats.f16ToFloat(b.getShort((at + i) * 2));
+                }
+            }
+            case BF16 -> {
+                for (int i = 0; i < out.length; i++) {
+                    out[i] = FloatFormats.bf16ToFloat(b.getShort((at + i) * 2));
+                }
+            }
+            default -> {
+                // the other dtypes are not weights read this way: the whole-tensor conversion, then the range
+                System.arraycopy(toFloatArray(), at, out, 0, out.length);
+            }
+        }
+    }
+
     /** Every element converted to int64; floating values must be integral. */
     public long[] toLongArray() {
         final int n = Math.toIntExact(numel());

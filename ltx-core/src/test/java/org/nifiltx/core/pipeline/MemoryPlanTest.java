@@ -107,4 +107,18 @@ class MemoryPlanTest {
         // the weights alone decide as before
         assertTrue(new MemoryPlan(299, 100, 200, 100).releaseTransformerBeforeDecoding(estimate));
     }
+
+    @Test
+    void aTextEncoderKeptThroughDenoisingIsReleasedWhenTheDecodeNeedsItsMemory() {
+        final MemoryEstimate estimate = new MemoryEstimate(9, 64, 64, 8, List.of(new MemoryEstimate.Part("activations", 50)),
+                List.of(new MemoryEstimate.Part("decode", 30)));
+        // T5 100 + transformer 200 + denoising 50 + VAE decoder 100 + decoding 30 = 480
+        assertFalse(new MemoryPlan(480, 100, 200, 100).releaseTextEncoderBeforeDecoding(estimate, true));
+        assertTrue(new MemoryPlan(479, 100, 200, 100).releaseTextEncoderBeforeDecoding(estimate, true));
+        // with the transformer closed: 100 + 100 + 30
+        assertFalse(new MemoryPlan(230, 100, 200, 100).releaseTextEncoderBeforeDecoding(estimate, false));
+        assertTrue(new MemoryPlan(229, 100, 200, 100).releaseTextEncoderBeforeDecoding(estimate, false));
+        // no text encoder, nothing to release
+        assertFalse(new MemoryPlan(1, 0, 200, 100).releaseTextEncoderBeforeDecoding(estimate, true));
+    }
 }

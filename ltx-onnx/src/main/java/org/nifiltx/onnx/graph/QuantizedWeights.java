@@ -39,6 +39,9 @@ public class QuantizedWeights {
         }
     }
 
+    /** Elements widened to float32 at a time when rounding to bf16. */
+    private static final int ROW_CHUNK = 1 << 16;
+
     private final Map<String, Tensor> known;
     private final Map<String, Tensor> computed = new LinkedHashMap<>();
 
@@ -90,12 +93,17 @@ public class QuantizedWeights {
         if (cached != null && cached.numel() == weight.numel()) {
             return cached;
         }
-        final float[] values = weight.toFloatArray();
-        final ByteBuffer out = allocate(values.length * 2);
-        for (final float v : values) {
-            out.putShort(FloatFormats.floatToBf16(v));
+        final int n = Math.toIntExact(weight.numel());
+        final ByteBuffer out = allocate(n * 2);
+        final float[] row = new float[Math.min(n, ROW_CHUNK)];
+        for (int start = 0; start < n; start += row.length) {
+            final float[] chunk = n - start >= row.length ? row : new float[n - start];
+            weight.readFloats(start, chunk);
+            for (int i = 0; i < chunk.length; i++) {
+                out.putShort((start + i) * 2, FloatFormats.floatToBf16(chunk[i]));
+            }
         }
-        return keep(key + BF16_SUFFIX, new Tensor(DType.BF16, weight.shape(), out.flip()));
+        return keep(key + BF16_SUFFIX, new Tensor(DType.BF16, weight.shape(), out.position(0).limit(n * 2)));
     }
 
     /**
@@ -127,19 +135,20 @@ public class QuantizedWeights {
     private static Fp8 quantizeFp8(final Tensor weight, final java.util.function.IntFunction<ByteBuffer> allocate) {
         final int out = Math.toIntExact(weight.dim(0));
         final int in = Math.toIntExact(weight.numel() / out);
-        final float[] w = weight.toFloatArray();
+        final float[] w = new float[in];
         final float[] scales = new float[out];
-        final ByteBuffer values = allocate.apply(w.length);
+        final ByteBuffer values = allocate.apply(Math.toIntExact(weight.numel()));
         for (int r = 0; r < out; r++) {
+            weight.readFloats((long) r * in, w);
             float max = 0f;
             for (int c = 0; c < in; c++) {
-                max = Math.max(max, Math.abs(w[r * in + c]));
+                max = Math.max(max, Math.abs(w[c]));
             }
             final float scale = max > 0f ? max / FloatFormats.F8E4M3_MAX : 1f;
             scales[r] = scale;
             for (int c = 0; c < in; c++) {
                 // divide, not multiply by the inverse: the same arithmetic as QuantizeLinear
-                values.put(r * in + c, FloatFormats.floatToF8e4m3(w[r * in + c] / scale));
+                values.put(r * in + c, FloatFormats.floatToF8e4m3(w[c] / scale));
             }
         }
         return new Fp8(new Tensor(DType.F8_E4M3, weight.shape(), values), Tensor.ofFloats(new long[] {out}, scales));
@@ -165,19 +174,20 @@ public class QuantizedWeights {
             final java.util.function.IntFunction<ByteBuffer> allocate) {
         final int out = Math.toIntExact(weight.dim(0));
         final int rest = Math.toIntExact(weight.numel() / out);
-        final float[] w = weight.toFloatArray();
+        final float[] w = new float[rest];
         final float[] scales = new float[out];
-        final ByteBuffer values = allocate.apply(w.length);
+        final ByteBuffer values = allocate.apply(Math.toIntExact(weight.numel()));
         for (int r = 0; r < out; r++) {
+            weight.readFloats((long) r * rest, w);
             float max = 0f;
             for (int c = 0; c < rest; c++) {
-                max = Math.max(max, Math.abs(w[r * rest + c]));
+                max = Math.max(max, Math.abs(w[c]));
             }
             final float scale = max > 0f ? max / 127f : 1f;
             scales[r] = scale;
             final float inverse = 1f / scale;
             for (int c = 0; c < rest; c++) {
-                final int q = (int) Math.rint(w[r * rest + c] * inverse);
+                final int q = (int) Math.rint(w[c] * inverse);
                 final byte b = (byte) Math.max(-127, Math.min(127, q));
                 values.put(transpose ? c * out + r : r * rest + c, b);
             }

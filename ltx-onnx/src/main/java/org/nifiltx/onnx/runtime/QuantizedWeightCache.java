@@ -90,12 +90,12 @@ public final class QuantizedWeightCache {
 
     /** Drops what a store wrote for a cache it will not finish (its component failed to open). */
     public void discard(final QuantizedWeights store) {
-        if (store instanceof SpillingWeights spilling && spilling.file() != null) {
-            spilling.file().close();
+        if (store instanceof SpillingWeights spilling && spilling.written() != null) {
+            spilling.written().close();
             try {
-                Files.deleteIfExists(spilling.file().file());
+                Files.deleteIfExists(spilling.written().file());
             } catch (final IOException e) {
-                LOG.log(Level.WARNING, "cannot delete " + spilling.file().file() + ": " + e.getMessage());
+                LOG.log(Level.WARNING, "cannot delete " + spilling.written().file() + ": " + e.getMessage());
             }
         }
     }
@@ -111,13 +111,13 @@ public final class QuantizedWeightCache {
         metadata.put("nifi-ltx.component", component);
         metadata.put("nifi-ltx.precision", precision.label());
         final Path file = fileFor(component, precision, weights);
-        if (store instanceof SpillingWeights spilling && spilling.file() != null && spilling.complete()) {
+        if (store instanceof SpillingWeights spilling && spilling.written() != null && spilling.complete()) {
             // the file written while quantizing becomes the cache once its header is in (a session may be mapping it:
             // a rename leaves the mapping as it is)
             try {
-                if (spilling.file().finish(metadata)) {
-                    spilling.file().close();
-                    move(spilling.file().file(), file);
+                if (spilling.written().finish(metadata)) {
+                    spilling.written().close();
+                    move(spilling.written().file(), file);
                     return;
                 }
             } catch (final IOException | RuntimeException e) {

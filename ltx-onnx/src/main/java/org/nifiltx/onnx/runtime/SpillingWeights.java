@@ -2,7 +2,6 @@ package org.nifiltx.onnx.runtime;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.logging.Level;
@@ -12,9 +11,9 @@ import org.nifiltx.core.tensor.Tensor;
 import org.nifiltx.onnx.graph.QuantizedWeights;
 
 /**
- * The store of a weight-cache miss: each weight it makes is appended to the cache file being written and used from
- * there (mapped), so a component's reduced weights never all sit in the process's memory at once, and ONNX Runtime maps
- * them from the file rather than copying them ({@link MappedInitializers}). A bf16 T5-XXL made from a float32
+ * The store of a weight-cache miss: each weight it makes is made in place in the cache file being written (a mapped
+ * region of it) and used from there, so a component's reduced weights never sit in the process's memory, and ONNX
+ * Runtime maps them from the file rather than copying them ({@link MappedInitializers}). A bf16 T5-XXL made from a float32
  * checkpoint held 9.8 GB in Java plus ONNX Runtime's copy while its session was created; now neither.
  */
 final class SpillingWeights extends QuantizedWeights {
@@ -38,7 +37,7 @@ final class SpillingWeights extends QuantizedWeights {
     }
 
     /** The file being written, or null when nothing was made yet. */
-    synchronized SafeTensorsAppender file() {
+    synchronized SafeTensorsAppender written() {
         return file;
     }
 
@@ -46,24 +45,46 @@ final class SpillingWeights extends QuantizedWeights {
     protected synchronized Tensor keep(final String key, final Tensor made) {
         if (!failed) {
             try {
-                if (file == null) {
-                    file = SafeTensorsAppender.create(Files.createTempFile(directory, ".writing-", ".safetensors"),
-                            headerReservation);
-                }
-                return super.keep(key, file.append(key, made));
-            } catch (final IOException | RuntimeException e) {
-                // a full disk or a read-only folder costs the cache and the memory it saves, not the model
-                LOG.log(Level.WARNING, "cannot write the weight cache in " + directory + " (" + e.getMessage()
-                        + "); keeping the weights in memory");
-                failed = true;
+                return super.keep(key, file().append(key, made));
+            } catch (final RuntimeException e) {
+                fail(e);
             }
         }
         return super.keep(key, made);
     }
 
-    /** Heap while writing, not direct: the bytes are garbage once written, and the heap collects them as it fills. */
+    /**
+     * Space for a weight being made: its place in the cache file, mapped for writing, so the weight never exists in the
+     * process's memory (the next {@link #keep} names it). Direct memory once the file failed.
+     */
     @Override
     protected synchronized ByteBuffer allocate(final int bytes) {
-        return failed ? super.allocate(bytes) : ByteBuffer.allocate(bytes).order(ByteOrder.LITTLE_ENDIAN);
+        if (!failed && bytes > 0) {
+            try {
+                return file().reserve(bytes);
+            } catch (final RuntimeException e) {
+                fail(e);
+            }
+        }
+        return super.allocate(bytes);
+    }
+
+    /** The file being written, created with the first weight. */
+    private SafeTensorsAppender file() {
+        if (file == null) {
+            try {
+                file = SafeTensorsAppender.create(Files.createTempFile(directory, ".writing-", ".safetensors"), headerReservation);
+            } catch (final IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }
+        return file;
+    }
+
+    /** A full disk or a read-only folder costs the cache and the memory it saves, not the model. */
+    private void fail(final RuntimeException e) {
+        LOG.log(Level.WARNING, "cannot write the weight cache in " + directory + " (" + e.getMessage()
+                + "); keeping the weights in memory");
+        failed = true;
     }
 }
