@@ -26,9 +26,6 @@ public final class SafeTensorsAppender implements AutoCloseable {
     private final long dataStart;
     private final Map<String, Tensor> tensors = new LinkedHashMap<>();
     private long end;
-    /** Where the space handed out by {@link #reserve} starts, or -1 when none is waiting for its tensor. */
-    private long reserved = -1;
-    private ByteBuffer reservedSpace;
 
     private SafeTensorsAppender(final Path file, final FileChannel channel, final long reservedHeaderBytes) {
         this.file = file;
@@ -51,50 +48,10 @@ public final class SafeTensorsAppender implements AutoCloseable {
         return file;
     }
 
-    /**
-     * The next {@code length} bytes of the file, mapped for writing: a tensor made straight into its place in the file
-     * (no copy in the process's memory). The next {@link #append} must be that tensor.
-     */
-    public synchronized ByteBuffer reserve(final long length) {
-        if (reserved >= 0) {
-            throw new IllegalStateException("the tensor reserved at byte " + reserved + " of " + file + " was never appended");
-        }
-        try {
-            final MappedByteBuffer region = channel.map(FileChannel.MapMode.READ_WRITE, end, length);
-            reserved = end;
-            reservedSpace = region.order(ByteOrder.LITTLE_ENDIAN);
-            end += length;
-            return reservedSpace.duplicate().order(ByteOrder.LITTLE_ENDIAN);
-        } catch (final IOException e) {
-            throw WriteFailure.of("safetensors file", file, e);
-        }
-    }
-
-    /**
-     * Writes {@code tensor} at the end of the file and returns it read back from there (mapped, with its origin); a
-     * tensor made in {@link #reserve reserved} space is already there and is only named.
-     */
+    /** Writes {@code tensor} at the end of the file and returns it read back from there (mapped, with its origin). */
     public synchronized Tensor append(final String name, final Tensor tensor) {
         if (tensors.containsKey(name)) {
             throw new IllegalArgumentException("tensor '" + name + "' is already in " + file);
-        }
-        if (reserved >= 0) {
-            final long length = end - reserved;
-            if (tensor.data().remaining() != length) {
-                throw new IllegalStateException("tensor '" + name + "' has " + tensor.data().remaining() + " bytes, the space reserved for it "
-                        + length);
-            }
-            // made in the reserved space, the bytes are there already (compared, not trusted: a memory compare costs
-            // nothing next to writing them again); anything else is written into it
-            final ByteBuffer space = reservedSpace.duplicate().order(ByteOrder.LITTLE_ENDIAN);
-            if (!space.equals(tensor.data())) {
-                space.put(tensor.data());
-            }
-            final Tensor inPlace = new Tensor(tensor.dtype(), tensor.shape(), reservedSpace, new FileRegion(file, reserved));
-            reserved = -1;
-            reservedSpace = null;
-            tensors.put(name, inPlace);
-            return inPlace;
         }
         final ByteBuffer bytes = tensor.data();
         final long at = end;

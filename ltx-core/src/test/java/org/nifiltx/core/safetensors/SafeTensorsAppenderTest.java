@@ -64,27 +64,4 @@ class SafeTensorsAppenderTest {
             assertTrue(e.getMessage().startsWith("tensor 'a' is already in "), e.getMessage());
         }
     }
-
-    @Test
-    void aTensorMadeInReservedSpaceIsInTheFileWithoutBeingCopied(@TempDir final Path dir) {
-        final Path file = dir.resolve("w.safetensors");
-        try (SafeTensorsAppender appender = SafeTensorsAppender.create(file, 256)) {
-            appender.append("a", A);
-            final java.nio.ByteBuffer space = appender.reserve(5);
-            space.put(0, (byte) 9).put(1, (byte) -9).put(4, (byte) 1);
-            final Tensor made = appender.append("made", new Tensor(DType.I8, new long[] {5}, space));
-            assertEquals(8 + 256 + 24, made.origin().orElseThrow().offset());
-            final IllegalStateException e = assertThrows(IllegalStateException.class, () -> {
-                appender.reserve(3);
-                appender.reserve(3);
-            });
-            assertTrue(e.getMessage().startsWith("the tensor reserved at byte 293 of "), e.getMessage());
-            appender.append("c", Tensor.ofBytes(DType.I8, new long[] {3}, new byte[] {1, 2, 3}));
-            assertTrue(appender.finish(Map.of()));
-        }
-        final TensorBundle read = SafeTensors.read(file);
-        assertArrayEquals(new byte[] {9, -9, 0, 0, 1}, read.get("made").toByteArray());
-        assertArrayEquals(new byte[] {1, 2, 3}, read.get("c").toByteArray());
-        assertArrayEquals(A.toFloatArray(), read.get("a").toFloatArray());
-    }
 }

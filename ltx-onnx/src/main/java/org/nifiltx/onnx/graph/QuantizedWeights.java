@@ -8,6 +8,7 @@ import org.nifiltx.core.tensor.DType;
 import org.nifiltx.core.tensor.FloatFormats;
 import org.nifiltx.core.tensor.LazyTensor;
 import org.nifiltx.core.tensor.Tensor;
+import org.nifiltx.core.tensor.TensorRows;
 
 /**
  * Weights in a reduced form, made once per checkpoint weight: symmetric int8 per output channel (scale = max|w|/127,
@@ -96,11 +97,13 @@ public class QuantizedWeights {
         final int n = Math.toIntExact(weight.numel());
         final ByteBuffer out = allocate(n * 2);
         final float[] row = new float[Math.min(n, ROW_CHUNK)];
-        for (int start = 0; start < n; start += row.length) {
-            final float[] chunk = n - start >= row.length ? row : new float[n - start];
-            weight.readFloats(start, chunk);
-            for (int i = 0; i < chunk.length; i++) {
-                out.putShort((start + i) * 2, FloatFormats.floatToBf16(chunk[i]));
+        try (TensorRows rows = TensorRows.of(weight)) {
+            for (int start = 0; start < n; start += row.length) {
+                final float[] chunk = n - start >= row.length ? row : new float[n - start];
+                rows.read(start, chunk);
+                for (int i = 0; i < chunk.length; i++) {
+                    out.putShort((start + i) * 2, FloatFormats.floatToBf16(chunk[i]));
+                }
             }
         }
         return keep(key + BF16_SUFFIX, new Tensor(DType.BF16, weight.shape(), out.position(0).limit(n * 2)));
@@ -138,17 +141,19 @@ public class QuantizedWeights {
         final float[] w = new float[in];
         final float[] scales = new float[out];
         final ByteBuffer values = allocate.apply(Math.toIntExact(weight.numel()));
-        for (int r = 0; r < out; r++) {
-            weight.readFloats((long) r * in, w);
-            float max = 0f;
-            for (int c = 0; c < in; c++) {
-                max = Math.max(max, Math.abs(w[c]));
-            }
-            final float scale = max > 0f ? max / FloatFormats.F8E4M3_MAX : 1f;
-            scales[r] = scale;
-            for (int c = 0; c < in; c++) {
-                // divide, not multiply by the inverse: the same arithmetic as QuantizeLinear
-                values.put(r * in + c, FloatFormats.floatToF8e4m3(w[c] / scale));
+        try (TensorRows rows = TensorRows.of(weight)) {
+            for (int r = 0; r < out; r++) {
+                rows.read((long) r * in, w);
+                float max = 0f;
+                for (int c = 0; c < in; c++) {
+                    max = Math.max(max, Math.abs(w[c]));
+                }
+                final float scale = max > 0f ? max / FloatFormats.F8E4M3_MAX : 1f;
+                scales[r] = scale;
+                for (int c = 0; c < in; c++) {
+                    // divide, not multiply by the inverse: the same arithmetic as QuantizeLinear
+                    values.put(r * in + c, FloatFormats.floatToF8e4m3(w[c] / scale));
+                }
             }
         }
         return new Fp8(new Tensor(DType.F8_E4M3, weight.shape(), values), Tensor.ofFloats(new long[] {out}, scales));
@@ -177,19 +182,21 @@ public class QuantizedWeights {
         final float[] w = new float[rest];
         final float[] scales = new float[out];
         final ByteBuffer values = allocate.apply(Math.toIntExact(weight.numel()));
-        for (int r = 0; r < out; r++) {
-            weight.readFloats((long) r * rest, w);
-            float max = 0f;
-            for (int c = 0; c < rest; c++) {
-                max = Math.max(max, Math.abs(w[c]));
-            }
-            final float scale = max > 0f ? max / 127f : 1f;
-            scales[r] = scale;
-            final float inverse = 1f / scale;
-            for (int c = 0; c < rest; c++) {
-                final int q = (int) Math.rint(w[c] * inverse);
-                final byte b = (byte) Math.max(-127, Math.min(127, q));
-                values.put(transpose ? c * out + r : r * rest + c, b);
+        try (TensorRows rows = TensorRows.of(weight)) {
+            for (int r = 0; r < out; r++) {
+                rows.read((long) r * rest, w);
+                float max = 0f;
+                for (int c = 0; c < rest; c++) {
+                    max = Math.max(max, Math.abs(w[c]));
+                }
+                final float scale = max > 0f ? max / 127f : 1f;
+                scales[r] = scale;
+                final float inverse = 1f / scale;
+                for (int c = 0; c < rest; c++) {
+                    final int q = (int) Math.rint(w[c] * inverse);
+                    final byte b = (byte) Math.max(-127, Math.min(127, q));
+                    values.put(transpose ? c * out + r : r * rest + c, b);
+                }
             }
         }
         final long[] shape = transpose ? new long[] {rest, out} : weight.shape();

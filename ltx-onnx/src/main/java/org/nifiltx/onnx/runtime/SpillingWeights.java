@@ -2,6 +2,7 @@ package org.nifiltx.onnx.runtime;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.logging.Level;
@@ -11,9 +12,9 @@ import org.nifiltx.core.tensor.Tensor;
 import org.nifiltx.onnx.graph.QuantizedWeights;
 
 /**
- * The store of a weight-cache miss: each weight it makes is made in place in the cache file being written (a mapped
- * region of it) and used from there, so a component's reduced weights never sit in the process's memory, and ONNX
- * Runtime maps them from the file rather than copying them ({@link MappedInitializers}). A bf16 T5-XXL made from a float32
+ * The store of a weight-cache miss: each weight it makes is written to the cache file being written as soon as it is
+ * made and used from there (mapped, untouched), so a component's reduced weights never sit in the process's memory
+ * together, and ONNX Runtime maps them from the file rather than copying them ({@link MappedInitializers}). A bf16 T5-XXL made from a float32
  * checkpoint held 9.8 GB in Java plus ONNX Runtime's copy while its session was created; now neither.
  */
 final class SpillingWeights extends QuantizedWeights {
@@ -22,6 +23,7 @@ final class SpillingWeights extends QuantizedWeights {
     private final Path directory;
     private final long headerReservation;
     private SafeTensorsAppender file;
+    private ByteBuffer scratch;
     private boolean failed;
 
     /** Writes into a new temporary file of {@code directory}, created with the first weight made. */
@@ -50,23 +52,24 @@ final class SpillingWeights extends QuantizedWeights {
                 fail(e);
             }
         }
-        return super.keep(key, made);
+        // its own memory, not the scratch space the next weight will be made in
+        final ByteBuffer copy = ByteBuffer.allocateDirect(made.data().remaining()).order(ByteOrder.LITTLE_ENDIAN).put(made.data());
+        return super.keep(key, new Tensor(made.dtype(), made.shape(), copy.flip()));
     }
 
     /**
-     * Space for a weight being made: its place in the cache file, mapped for writing, so the weight never exists in the
-     * process's memory (the next {@link #keep} names it). Direct memory once the file failed.
+     * Space for a weight being made: one scratch buffer reused for every weight (each is written to the file by the
+     * {@link #keep} that follows and used from there), so the process holds the largest weight once, not all of them.
      */
     @Override
     protected synchronized ByteBuffer allocate(final int bytes) {
-        if (!failed && bytes > 0) {
-            try {
-                return file().reserve(bytes);
-            } catch (final RuntimeException e) {
-                fail(e);
-            }
+        if (failed) {
+            return super.allocate(bytes);
         }
-        return super.allocate(bytes);
+        if (scratch == null || scratch.capacity() < bytes) {
+            scratch = ByteBuffer.allocateDirect(bytes);
+        }
+        return scratch.clear().limit(bytes).slice().order(ByteOrder.LITTLE_ENDIAN);
     }
 
     /** The file being written, created with the first weight. */
