@@ -144,10 +144,7 @@ public class QuantizedWeights {
         try (TensorRows rows = TensorRows.of(weight)) {
             for (int r = 0; r < out; r++) {
                 rows.read((long) r * in, w);
-                float max = 0f;
-                for (int c = 0; c < in; c++) {
-                    max = Math.max(max, Math.abs(w[c]));
-                }
+                final float max = maxAbs(w);
                 final float scale = max > 0f ? max / FloatFormats.F8E4M3_MAX : 1f;
                 scales[r] = scale;
                 for (int c = 0; c < in; c++) {
@@ -185,10 +182,7 @@ public class QuantizedWeights {
         try (TensorRows rows = TensorRows.of(weight)) {
             for (int r = 0; r < out; r++) {
                 rows.read((long) r * rest, w);
-                float max = 0f;
-                for (int c = 0; c < rest; c++) {
-                    max = Math.max(max, Math.abs(w[c]));
-                }
+                final float max = maxAbs(w);
                 final float scale = max > 0f ? max / 127f : 1f;
                 scales[r] = scale;
                 final float inverse = 1f / scale;
@@ -201,6 +195,14 @@ public class QuantizedWeights {
         }
         final long[] shape = transpose ? new long[] {rest, out} : weight.shape();
         return new Int8(new Tensor(DType.I8, shape, values), Tensor.ofFloats(new long[] {out}, scales));
+    }
+
+    private static float maxAbs(final float[] row) {
+        float max = 0f;
+        for (final float v : row) {
+            max = Math.max(max, Math.abs(v));
+        }
+        return max;
     }
 
     /** A tensor this store holds under {@code key} (preloaded or computed), if any. */

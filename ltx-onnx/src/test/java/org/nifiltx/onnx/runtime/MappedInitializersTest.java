@@ -9,14 +9,12 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -37,7 +35,6 @@ import org.nifiltx.onnx.proto.OnnxProto.TensorProto;
  * Java: same outputs, and a bf16 weight behind its Cast costs no anonymous memory.
  */
 public class MappedInitializersTest {
-    private static final Path STATUS = Path.of("/proc/self/status");
 
     @Test
     void aMappedWeightGivesTheSameOutputAsACopiedOne(@TempDir final Path dir) {
@@ -47,7 +44,7 @@ public class MappedInitializersTest {
         assertTrue(mapped.origin().isPresent());
         final Tensor copied = new Tensor(DType.BF16, mapped.shape(), ByteBuffer.allocateDirect(mapped.data().remaining())
                 .order(ByteOrder.LITTLE_ENDIAN).put(mapped.data()).flip());
-        final TensorBundle input = TensorBundle.of(Map.of("x", Tensor.ofFloats(new long[] {1, 512}, ramp(512))));
+        final TensorBundle input = TensorBundle.of(Map.of("x", Tensor.ofFloats(new long[] {1, 512}, ResidentMemory.ramp(512))));
         final GraphBuilder fromFile = layers(List.of(mapped), 512);
         assertEquals(dir.toAbsolutePath(), MappedInitializers.plan(fromFile.build(), fromFile.suppliedInitializers()).folder());
         try (OnnxSession a = OnnxSession.create(fromFile, SessionConfig.cpu().withNarrowWeights(true));
@@ -91,14 +88,8 @@ public class MappedInitializersTest {
 
     @Test
     void aBf16WeightMappedFromItsFileCostsNoAnonymousMemory(@TempDir final Path dir) throws Exception {
-        assumeTrue(Files.isReadable(STATUS), "needs Linux /proc/self/status");
-        final Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-        final Process process = new ProcessBuilder(List.of(java.toString(), "--enable-native-access=ALL-UNNAMED", "-Xmx512m",
-                "-cp", System.getProperty("java.class.path"), MappedInitializersTest.class.getName(), dir.toString()))
-                .redirectErrorStream(true).start();
-        final String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(process.waitFor(120, TimeUnit.SECONDS), "probe did not finish");
-        assertEquals(0, process.exitValue(), output);
+        assumeTrue(Files.isReadable(ResidentMemory.STATUS), "needs Linux /proc/self/status");
+        final String output = ResidentMemory.runInFreshJvm(MappedInitializersTest.class, dir.toString());
         final Matcher m = Pattern.compile("growth=(-?\\d+) weights=(\\d+)").matcher(output);
         assertTrue(m.find(), output);
         final long growth = Long.parseLong(m.group(1));
@@ -123,14 +114,14 @@ public class MappedInitializersTest {
         final long weightBytes = 3L * width * hidden * 2;
         try (OnnxSession warm = OnnxSession.create(layers(List.of(bf16Weight(1024, 1024, 9)), 1024),
                 SessionConfig.cpu().withNarrowWeights(true))) {
-            warm.run(TensorBundle.of(Map.of("x", Tensor.ofFloats(new long[] {1, 1024}, ramp(1024)))));
+            warm.run(TensorBundle.of(Map.of("x", Tensor.ofFloats(new long[] {1, 1024}, ResidentMemory.ramp(1024)))));
         }
-        final long before = settledRssAnon();
+        final long before = ResidentMemory.settledRssAnon();
         final TensorBundle mapped = SafeTensors.read(file);
         try (OnnxSession session = OnnxSession.create(layers(List.of(mapped.get("w0"), mapped.get("w1"), mapped.get("w2")), width),
                 SessionConfig.cpu().withNarrowWeights(true))) {
-            final long growth = settledRssAnon() - before;
-            final float[] y = session.run(TensorBundle.of(Map.of("x", Tensor.ofFloats(new long[] {1, width}, ramp(width)))))
+            final long growth = ResidentMemory.settledRssAnon() - before;
+            final float[] y = session.run(TensorBundle.of(Map.of("x", Tensor.ofFloats(new long[] {1, width}, ResidentMemory.ramp(width)))))
                     .get("y").toFloatArray();
             if (!Float.isFinite(y[0]) || y.length != hidden) {
                 throw new IllegalStateException("bad output " + y[0]);
@@ -163,34 +154,6 @@ public class MappedInitializersTest {
         return new Tensor(DType.BF16, new long[] {in, out}, bytes.flip());
     }
 
-    private static float[] ramp(final int n) {
-        final float[] x = new float[n];
-        for (int i = 0; i < n; i++) {
-            x[i] = (i % 17 - 8) / 8f;
-        }
-        return x;
-    }
 
-    private static long settledRssAnon() throws IOException, InterruptedException {
-        long last = -1;
-        for (int i = 0; i < 30; i++) {
-            System.gc();
-            Thread.sleep(100);
-            final long now = rssAnon();
-            if (Math.abs(now - last) < (1 << 20)) {
-                return now;
-            }
-            last = now;
-        }
-        return last;
-    }
 
-    private static long rssAnon() throws IOException {
-        for (final String line : Files.readAllLines(STATUS)) {
-            if (line.startsWith("RssAnon:")) {
-                return Long.parseLong(line.split("\\s+")[1]) * 1024;
-            }
-        }
-        throw new IllegalStateException("no RssAnon in " + STATUS);
-    }
 }

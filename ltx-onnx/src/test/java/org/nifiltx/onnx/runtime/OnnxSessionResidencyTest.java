@@ -5,17 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -31,14 +27,13 @@ import org.nifiltx.onnx.graph.Value;
  * a session costs its weights once in resident memory, not twice.
  */
 public class OnnxSessionResidencyTest {
-    private static final Path STATUS = Path.of("/proc/self/status");
 
     @Test
     void sessionOutputsDoNotDependOnTheSuppliedBytesAfterCreation() {
         // the invariant the release rests on: overwriting the Java bytes after creation changes nothing
         final ByteBuffer kept = int8Weight(1024, 1024, 7);
         final ByteBuffer overwritten = int8Weight(1024, 1024, 7);
-        final TensorBundle input = TensorBundle.of(Map.of("x", Tensor.ofFloats(new long[] {1, 1024}, ramp(1024))));
+        final TensorBundle input = TensorBundle.of(Map.of("x", Tensor.ofFloats(new long[] {1, 1024}, ResidentMemory.ramp(1024))));
         try (OnnxSession reference = OnnxSession.create(layers(List.of(kept), 1024), SessionConfig.cpu());
                 OnnxSession session = OnnxSession.create(layers(List.of(overwritten), 1024), SessionConfig.cpu())) {
             while (overwritten.hasRemaining()) {
@@ -52,16 +47,10 @@ public class OnnxSessionResidencyTest {
 
     @Test
     void aSessionHoldsItsInt8WeightsOnceInAnonymousMemory() throws Exception {
-        assumeTrue(Files.isReadable(STATUS), "needs Linux /proc/self/status");
+        assumeTrue(Files.isReadable(ResidentMemory.STATUS), "needs Linux /proc/self/status");
         // a fresh JVM: in the test JVM, memory earlier tests freed is still in the allocator's free lists and is handed
         // to the session without growing the resident set, which hid anything from 0 to 100 % of the weights
-        final Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-        final Process process = new ProcessBuilder(List.of(java.toString(), "--enable-native-access=ALL-UNNAMED", "-Xmx512m",
-                "-cp", System.getProperty("java.class.path"), OnnxSessionResidencyTest.class.getName()))
-                .redirectErrorStream(true).start();
-        final String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(process.waitFor(120, TimeUnit.SECONDS), "probe did not finish");
-        assertEquals(0, process.exitValue(), output);
+        final String output = ResidentMemory.runInFreshJvm(OnnxSessionResidencyTest.class);
         final Matcher m = Pattern.compile("growth=(\\d+) weights=(\\d+)").matcher(output);
         assertTrue(m.find(), output);
         final long growth = Long.parseLong(m.group(1));
@@ -79,12 +68,12 @@ public class OnnxSessionResidencyTest {
         final long weightBytes = 3L * width * hidden;
         try (OnnxSession warm = OnnxSession.create(layersOf(1024, 1024, 1), SessionConfig.cpu())) {
             // ONNX Runtime's environment, kernels and thread pools exist before the baseline
-            warm.run(TensorBundle.of(Map.of("x", Tensor.ofFloats(new long[] {1, 1024}, ramp(1024)))));
+            warm.run(TensorBundle.of(Map.of("x", Tensor.ofFloats(new long[] {1, 1024}, ResidentMemory.ramp(1024)))));
         }
-        final long before = settledRssAnon();
+        final long before = ResidentMemory.settledRssAnon();
         try (OnnxSession session = OnnxSession.create(layersOf(width, hidden, 3), SessionConfig.cpu())) {
-            final long growth = settledRssAnon() - before;
-            final float[] y = session.run(TensorBundle.of(Map.of("x", Tensor.ofFloats(new long[] {1, width}, ramp(width)))))
+            final long growth = ResidentMemory.settledRssAnon() - before;
+            final float[] y = session.run(TensorBundle.of(Map.of("x", Tensor.ofFloats(new long[] {1, width}, ResidentMemory.ramp(width)))))
                     .get("y").toFloatArray();
             if (!Float.isFinite(y[0]) || y.length != hidden) {
                 throw new IllegalStateException(Arrays.toString(Arrays.copyOf(y, 4)));
@@ -131,35 +120,6 @@ public class OnnxSessionResidencyTest {
         return ByteBuffer.allocateDirect(bytes.length).order(ByteOrder.LITTLE_ENDIAN).put(bytes).flip();
     }
 
-    private static float[] ramp(final int n) {
-        final float[] x = new float[n];
-        for (int i = 0; i < n; i++) {
-            x[i] = (i % 17 - 8) / 8f;
-        }
-        return x;
-    }
 
-    /** RssAnon in bytes once garbage direct buffers are freed (their cleaner runs after a collection). */
-    private static long settledRssAnon() throws IOException, InterruptedException {
-        long last = -1;
-        for (int i = 0; i < 30; i++) {
-            System.gc();
-            Thread.sleep(100);
-            final long now = rssAnon();
-            if (Math.abs(now - last) < (1 << 20)) {
-                return now;
-            }
-            last = now;
-        }
-        return last;
-    }
 
-    private static long rssAnon() throws IOException {
-        for (final String line : Files.readAllLines(STATUS)) {
-            if (line.startsWith("RssAnon:")) {
-                return Long.parseLong(line.split("\\s+")[1]) * 1024;
-            }
-        }
-        throw new IllegalStateException("no RssAnon in " + STATUS);
-    }
 }
