@@ -82,10 +82,12 @@ class ComponentOrderTest {
         return Tensor.ofFloats(shape, new float[Math.toIntExact(Tensor.numel(shape))]);
     }
 
+    private static final GenerationRequest REQUEST = GenerationRequest.builder().prompt("a red fox").numFrames(9).height(64)
+            .width(96).timesteps(List.of(1.0, 0.725)).guidanceScale(1).maxLength(16).build();
+
     private static List<String> generate(final long budgetBytes) {
         final RecordingBackend backend = new RecordingBackend();
-        final GenerationRequest request = GenerationRequest.builder().prompt("a red fox").numFrames(9).height(64).width(96)
-                .timesteps(List.of(1.0, 0.725)).guidanceScale(1).maxLength(16).build();
+        final GenerationRequest request = REQUEST;
         try (LtxModels models = new LtxModels(LtxCheckpoint.open(TinyFixtures.path("model/ltxv-tiny.safetensors")),
                 TextEncoderModel.open(TinyFixtures.path("model/diffusers")), null, backend,
                 BackendOptions.cpu().withMemoryBudget(budgetBytes))) {
@@ -109,6 +111,24 @@ class ComponentOrderTest {
     void aLargeBudgetKeepsEveryComponentOpenUntilTheModelsClose() {
         assertEquals(List.of("open text encoder", "open transformer", "open vae decoder", "models closed",
                 "close text encoder", "close transformer", "close vae decoder", "done"), generate(Long.MAX_VALUE / 4));
+    }
+
+    @Test
+    void aTextEncoderThatFitsBesideTheTransformerIsClosedBeforeTheDecodeWhenTheDecodeNeedsItsMemory() {
+        final long budget;
+        try (LtxModels models = new LtxModels(LtxCheckpoint.open(TinyFixtures.path("model/ltxv-tiny.safetensors")),
+                TextEncoderModel.open(TinyFixtures.path("model/diffusers")), null, new RecordingBackend(),
+                BackendOptions.cpu().withMemoryBudget(1))) {
+            final MemoryPlan plan = models.memoryPlan();
+            final MemoryEstimate estimate = MemoryEstimate.of(REQUEST, models.checkpoint().transformerConfig(),
+                    models.checkpoint().vaeConfig());
+            // the transformer, its denoising memory, the decoder and the decode fit exactly; the text encoder does not
+            budget = plan.transformerBytes() + (long) estimate.denoisingBytes() + plan.vaeDecoderBytes()
+                    + (long) Math.ceil(estimate.decodingBytes()) + 1;
+            assertTrue(budget >= plan.textEncoderBytes() + plan.transformerBytes(), "T5 and the transformer fit together");
+        }
+        assertEquals(List.of("open text encoder", "open transformer", "close text encoder", "open vae decoder", "models closed",
+                "close transformer", "close vae decoder", "done"), generate(budget));
     }
 
     @Test
