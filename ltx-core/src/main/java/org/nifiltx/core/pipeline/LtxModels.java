@@ -120,6 +120,11 @@ public final class LtxModels implements AutoCloseable {
         transformer = closeQuietly(transformer);
     }
 
+    /** Frees the VAE encoder's session once conditioning images are encoded (it reopens if asked for again). */
+    public synchronized void releaseVaeEncoder() {
+        vaeEncoder = closeQuietly(vaeEncoder);
+    }
+
     /** Frees the text encoder's sessions (4.7 B parameters for T5-XXL) once prompts are encoded. */
     public synchronized void releaseTextEncoder() {
         maskedTextEncoder = closeQuietly(maskedTextEncoder);

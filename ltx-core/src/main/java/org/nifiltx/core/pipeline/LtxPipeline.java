@@ -102,6 +102,9 @@ public final class LtxPipeline {
             models.releaseTextEncoder();
         }
         final GenerationResult latents = generateLatents(request, prompts, noise, progress);
+        // conditioning images were encoded before denoising; the VAE encoder (float32 in every precision) would keep
+        // its weights through the decode (2B at 768x512x121, image-to-video: 2.8 GB)
+        models.releaseVaeEncoder();
         final MemoryEstimate estimate = MemoryEstimate.of(request, transformerConfig, vaeConfig);
         final boolean releaseTransformer = plan.releaseTransformerBeforeDecoding(estimate);
         if (releaseTransformer) {

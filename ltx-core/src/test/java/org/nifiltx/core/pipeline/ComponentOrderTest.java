@@ -62,6 +62,11 @@ class ComponentOrderTest {
             });
         }
 
+        @Override
+        public ComponentRunner vaeEncoder(final LtxCheckpoint checkpoint, final BackendOptions options) {
+            return runner("vae encoder", in -> Map.of());
+        }
+
         private ComponentRunner runner(final String name, final java.util.function.Function<TensorBundle, Map<String, Tensor>> run) {
             events.add("open " + name);
             return new ComponentRunner() {
@@ -129,6 +134,19 @@ class ComponentOrderTest {
         }
         assertEquals(List.of("open text encoder", "open transformer", "close text encoder", "open vae decoder", "models closed",
                 "close transformer", "close vae decoder", "done"), generate(budget));
+    }
+
+    @Test
+    void theVaeEncoderIsReleasedAndReopenedOnDemand() {
+        final RecordingBackend backend = new RecordingBackend();
+        try (LtxModels models = new LtxModels(LtxCheckpoint.open(TinyFixtures.path("model/ltxv-tiny.safetensors")),
+                null, null, backend, BackendOptions.cpu())) {
+            models.vaeEncoder();
+            models.releaseVaeEncoder();
+            models.releaseVaeEncoder();
+            models.vaeEncoder();
+        }
+        assertEquals(List.of("open vae encoder", "close vae encoder", "open vae encoder", "close vae encoder"), backend.events);
     }
 
     @Test
