@@ -39,6 +39,12 @@ class FlowDefinitionsTest {
                 flows().map(file -> file.getFileName().toString()).toList());
     }
 
+    @Test
+    void whatShipsCarriesAReleaseVersion() {
+        // the NARs' bundle version is what NiFi shows beside every LTX component and what the flows name
+        assertTrue(LTX_VERSION.matches("\\d+\\.\\d+\\.\\d+"), "project version " + LTX_VERSION + " is not a release version");
+    }
+
     @ParameterizedTest
     @MethodSource("flows")
     void everyComponentPropertyAndRelationshipExistsInTheNamedVersion(final Path file) throws IOException {
