@@ -167,11 +167,7 @@ public final class OnnxSession implements AutoCloseable {
 
     /** Runs the graph on {@code inputs} (only those the graph declares are passed) and returns every output. */
     public TensorBundle run(final TensorBundle inputs) {
-        final Map<String, OnnxTensor> feeds = new LinkedHashMap<>();
-        try {
-            for (final String name : session.getInputNames()) {
-                feeds.put(name, OrtTensors.toOrt(env, inputs.get(name)));
-            }
+        return withFeeds(inputs, feeds -> {
             try (OrtSession.Result result = session.run(feeds)) {
                 final Map<String, Tensor> out = new LinkedHashMap<>();
                 for (final Map.Entry<String, OnnxValue> e : result) {
@@ -179,13 +175,7 @@ public final class OnnxSession implements AutoCloseable {
                 }
                 return TensorBundle.of(out);
             }
-        } catch (final OrtException e) {
-            throw failure("ONNX Runtime failed", e);
-        } catch (final OutOfMemoryError e) {
-            throw new LtxException(LtxErrorCode.OUT_OF_MEMORY, "out of memory while running the graph", e);
-        } finally {
-            feeds.values().forEach(OnnxTensor::close);
-        }
+        });
     }
 
     /**
@@ -194,28 +184,46 @@ public final class OnnxSession implements AutoCloseable {
      * ONNX Runtime's memory, then a heap copy, then ours. Only the named outputs are computed and returned.
      */
     public TensorBundle run(final TensorBundle inputs, final Map<String, long[]> outputShapes) {
+        return withFeeds(inputs, feeds -> {
+            final Map<String, OnnxTensor> pinned = new LinkedHashMap<>();
+            try {
+                final Map<String, Tensor> targets = new LinkedHashMap<>();
+                for (final Map.Entry<String, long[]> e : outputShapes.entrySet()) {
+                    final ai.onnxruntime.TensorInfo info = (ai.onnxruntime.TensorInfo) session.getOutputInfo().get(e.getKey()).getInfo();
+                    final Tensor target = Tensor.zeros(OrtTensors.dtype(info.type), e.getValue());
+                    targets.put(e.getKey(), target);
+                    pinned.put(e.getKey(), OrtTensors.toOrt(env, target));
+                }
+                session.run(feeds, Set.of(), pinned).close();
+                return TensorBundle.of(targets);
+            } finally {
+                pinned.values().forEach(OnnxTensor::close);
+            }
+        });
+    }
+
+    /** A run of the session on the fed inputs. */
+    private interface Call {
+        TensorBundle apply(Map<String, OnnxTensor> feeds) throws OrtException;
+    }
+
+    /**
+     * The graph's declared inputs as ONNX Runtime tensors for {@code call}, closed after it; ONNX Runtime failures and
+     * running out of memory become the backend's errors.
+     */
+    private TensorBundle withFeeds(final TensorBundle inputs, final Call call) {
         final Map<String, OnnxTensor> feeds = new LinkedHashMap<>();
-        final Map<String, OnnxTensor> pinned = new LinkedHashMap<>();
         try {
             for (final String name : session.getInputNames()) {
                 feeds.put(name, OrtTensors.toOrt(env, inputs.get(name)));
             }
-            final Map<String, Tensor> targets = new LinkedHashMap<>();
-            for (final Map.Entry<String, long[]> e : outputShapes.entrySet()) {
-                final ai.onnxruntime.TensorInfo info = (ai.onnxruntime.TensorInfo) session.getOutputInfo().get(e.getKey()).getInfo();
-                final Tensor target = Tensor.zeros(OrtTensors.dtype(info.type), e.getValue());
-                targets.put(e.getKey(), target);
-                pinned.put(e.getKey(), OrtTensors.toOrt(env, target));
-            }
-            session.run(feeds, Set.of(), pinned).close();
-            return TensorBundle.of(targets);
+            return call.apply(feeds);
         } catch (final OrtException e) {
             throw failure("ONNX Runtime failed", e);
         } catch (final OutOfMemoryError e) {
             throw new LtxException(LtxErrorCode.OUT_OF_MEMORY, "out of memory while running the graph", e);
         } finally {
             feeds.values().forEach(OnnxTensor::close);
-            pinned.values().forEach(OnnxTensor::close);
         }
     }
 
