@@ -14,8 +14,9 @@ import org.nifiltx.onnx.graph.QuantizedWeights;
 /**
  * The store of a weight-cache miss: each weight it makes is written to the cache file being written as soon as it is
  * made and used from there (mapped, untouched), so a component's reduced weights never sit in the process's memory
- * together, and ONNX Runtime maps them from the file rather than copying them ({@link MappedInitializers}). A bf16 T5-XXL made from a float32
- * checkpoint held 9.8 GB in Java plus ONNX Runtime's copy while its session was created; now neither.
+ * together, and ONNX Runtime maps them from the file rather than copying them ({@link MappedInitializers}). A bf16
+ * T5-XXL made from a float32 checkpoint held 9.8 GB in Java plus ONNX Runtime's copy while its session was created;
+ * now neither.
  */
 final class SpillingWeights extends QuantizedWeights {
     private static final Logger LOG = Logger.getLogger(SpillingWeights.class.getName());
