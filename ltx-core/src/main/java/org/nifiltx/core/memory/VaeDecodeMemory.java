@@ -13,13 +13,14 @@ import org.nifiltx.core.checkpoint.VaeDecoderPlan;
  * 1024 channels: 5.5 × the widest activation, fp32). The ONNX decoder's tiling policy picks tiles with it; request
  * checks ask what the smallest tiles still need.
  *
- * <p>An int8 decode adds the scratch of ONNX Runtime's QLinearConv, which for a 3-d kernel builds the whole im2col
- * matrix before its GEMM: per output voxel k³·C_in bytes (im2col, uint8), C_in + C_out bytes (the NHWC copies of input
- * and output), 4·C_out bytes (the int32 accumulator) and C_in + C_out bytes (the quantized input and the uint8
- * output) ({@link #int8ScratchBytes}). At the decoder's last stage (C_in = C_out = C) that is 35·C bytes, 8.75 × that
- * stage's float32 activation, more than the float32 tensors around the conv. Measured on the bench model's 0.9.5 VAE
- * (int8, 2 threads, one decode per fresh JVM, growth of the peak resident set over the decode): latents 2/3/5 × 8 × 8
- * grew 219/471/901 MiB against 277/513/985 MiB estimated (fp32 estimate 120/216/408 MiB); fp32 3 × 8 × 8 grew 198 MiB.
+ * <p>An int8 decode adds the scratch of its convolutions, which run as 2-d QLinearConvs over frames (the kt time taps
+ * stacked as channels, see {@code Conv} in ltx-onnx): per output voxel the quantized input (C_in bytes), its kt
+ * shifted slices and their concatenation (2·kt·C_in, alive together while they are stacked) and the uint8 output in
+ * ONNX Runtime's NHWC layout and back (2·C_out) ({@link #int8ScratchBytes}): 7·C_in + 2·C_out for the decoder's 3×3×3
+ * kernels. Measured on the bench model's 0.9.5 VAE (int8, 2 threads, one decode per fresh JVM, growth of the peak
+ * resident set over the decode, {@code DecodePeakMemoryProbe}): latents 2/3/5 × 8 × 8 grew 91/208/453 MiB against
+ * 160/292/556 MiB estimated (fp32 estimate 120/216/408 MiB; fp32 3 × 8 × 8 grew 198 MiB). The 3-d QLinearConv used
+ * before built the whole im2col matrix (27·C_in bytes per voxel) and grew 219/471/901 MiB.
  *
  * <p>Sizes are multiplied with {@link Math#multiplyExact}: a size whose estimate passes {@code Long.MAX_VALUE}
  * throws {@link ArithmeticException} rather than wrapping into a small number.
@@ -35,10 +36,8 @@ public final class VaeDecodeMemory {
     private VaeDecodeMemory() {
     }
 
-    /** Kernel volume of the decoder's convolutions (3×3×3). */
-    private static final long KERNEL_VOLUME = 27;
-    /** Bytes per output voxel and output channel of QLinearConv's int32 accumulator. */
-    private static final long ACCUMULATOR_BYTES = 4;
+    /** Time taps of the decoder's convolutions (3×3×3). */
+    private static final long KERNEL_FRAMES = 3;
 
     /** Estimated peak bytes of one float32 decoder run on latents of {@code batch} × F × h × w. */
     public static long estimatePeakBytes(final VaeConfig config, final long batch, final long frames,
@@ -82,7 +81,7 @@ public final class VaeDecodeMemory {
     }
 
     private static long convScratch(final long in, final long out, final long voxels) {
-        final long perVoxel = KERNEL_VOLUME * in + 2 * in + ACCUMULATOR_BYTES * out + 2 * out;
+        final long perVoxel = (2 * KERNEL_FRAMES + 1) * in + 2 * out;
         return Math.multiplyExact(perVoxel, voxels);
     }
 

@@ -3,6 +3,7 @@ package org.nifiltx.onnx.model.vae;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.UnaryOperator;
 import org.nifiltx.core.checkpoint.WeightStore;
 import org.nifiltx.core.error.LtxErrorCode;
 import org.nifiltx.core.error.LtxException;
@@ -69,24 +70,22 @@ final class CausalConv3d {
         final long before = causal ? KERNEL - 1 : (KERNEL - 1) / 2;
         final long after = causal ? 0 : (KERNEL - 1) / 2;
         final long half = KERNEL / 2;
-        final Value padded;
+        final UnaryOperator<Value> padding;
         final long[] convPads;
         if (spatialPaddingMode.equals("replicate")) {
             // Time and space both replicate edges: one Pad node.
-            padded = pad(x, "edge", new long[] {2, 3, 4}, before, half, half, after, half, half);
+            padding = v -> pad(v, "edge", new long[] {2, 3, 4}, before, half, half, after, half, half);
             convPads = new long[6];
+        } else if (spatialPaddingMode.equals("zeros")) {
+            padding = v -> pad(v, "edge", new long[] {2}, before, after);
+            convPads = new long[] {0, half, half, 0, half, half};
         } else {
-            final Value timePadded = pad(x, "edge", new long[] {2}, before, after);
-            if (spatialPaddingMode.equals("zeros")) {
-                padded = timePadded;
-                convPads = new long[] {0, half, half, 0, half, half};
-            } else {
-                final String mode = spatialPaddingMode.equals("reflect") ? "reflect" : "wrap";
-                padded = pad(timePadded, mode, new long[] {3, 4}, half, half, half, half);
-                convPads = new long[6];
-            }
+            final String mode = spatialPaddingMode.equals("reflect") ? "reflect" : "wrap";
+            padding = v -> pad(pad(v, "edge", new long[] {2}, before, after), mode, new long[] {3, 4}, half, half, half, half);
+            convPads = new long[6];
         }
-        return Conv.apply(graph, weightKey, weight, bias, padded, convPads, stride, role);
+        // every mode copies values (edge, reflect, wrap): an int8 conv pads its quantized bytes instead (Conv#apply)
+        return Conv.apply(graph, weightKey, weight, bias, x, padding, convPads, stride, role);
     }
 
     private Value pad(final Value x, final String mode, final long[] axes, final long... pads) {

@@ -14,21 +14,25 @@ import org.nifiltx.onnx.layers.Conv;
 import org.nifiltx.onnx.runtime.SessionConfig;
 
 /**
- * Run in a JVM of its own by {@link VaeDecodePeakMemoryTest}: decodes seeded latents [1, 16, F, h, w] with the
+ * Run in a JVM of its own by {@link VaeDecodePeakMemoryTest}: decodes seeded latents [1, C, F, h, w] with the
  * fixture model and prints this process's resident set before the decode ({@code VmRSS}, kB, once the session is open
  * and the peak reset) and its peak after it ({@code VmHWM}). Each decode runs in a fresh process, so that nothing of an
  * earlier one (ONNX Runtime's arena, the heap) is reused.
  *
  * <p>Arguments: F, h, w, then {@code none} or a budget in bytes for {@link DecodeTiling#forBudget}, then optionally
- * {@code int8}: every bulk convolution int8 ({@link Conv#withInt8MinMacs}, calibrated when the session opens).
+ * {@code int8}: every bulk convolution int8 ({@link Conv#withInt8MinMacs}, calibrated when the session opens) or
+ * {@code fp32}, then optionally another model (file or folder: the real-width measurements of
+ * {@link org.nifiltx.core.memory.VaeDecodeMemory}).
  */
 public final class DecodePeakMemoryProbe {
     private DecodePeakMemoryProbe() {
     }
 
     public static void main(final String[] args) throws IOException {
-        final long[] shape = {1, 16, Long.parseLong(args[0]), Long.parseLong(args[1]), Long.parseLong(args[2])};
-        final LtxCheckpoint checkpoint = LtxCheckpoint.open(VaeFixtures.resource("model/ltxv-tiny.safetensors"));
+        final LtxCheckpoint checkpoint = LtxCheckpoint.open(args.length > 5 ? Path.of(args[5])
+                : VaeFixtures.resource("model/ltxv-tiny.safetensors"));
+        final long[] shape = {1, checkpoint.vaeConfig().latentChannels(), Long.parseLong(args[0]), Long.parseLong(args[1]),
+                Long.parseLong(args[2])};
         final boolean int8 = args.length > 4 && args[4].equals("int8");
         final DecodeTiling tiling = args[3].equals("none") ? DecodeTiling.NONE
                 : DecodeTiling.forBudget(Long.parseLong(args[3]), checkpoint.vaeConfig(), int8, shape);

@@ -40,26 +40,27 @@ class DecodeTilingPolicyTest {
 
     @Test
     void int8EstimateAddsTheLargestConvScratchAtRealWidth() {
-        // 0.9.5 topology, latents 3 × 8 × 8: the last stage's 128 → 128 convs over 17 × 64 × 64 voxels hold an im2col
-        // of 27 · 128 bytes, NHWC and quantized copies of 2 · 128 + 2 · 128 bytes and an int32 accumulator of 4 · 128
-        // bytes per voxel: 35 · 128 · 69 632 (the upsampler before it: 13 568 · 9 · 32 · 32, less). The widest float32
-        // activation is that upsampler's conv output, 1024 channels over 9 × 32 × 32 voxels.
+        // 0.9.5 topology, latents 3 × 8 × 8: the last stage's 128 → 128 convs over 17 × 64 × 64 voxels hold the
+        // quantized input, its three time taps and their concatenation (7 · 128 bytes) and the uint8 output in two
+        // layouts (2 · 128 bytes) per voxel: 9 · 128 · 69 632 (the upsampler before it, 256 → 1024 channels:
+        // (7 · 256 + 2 · 1024) · 9 · 32 · 32, less). The widest float32 activation is that upsampler's conv output,
+        // 1024 channels over 9 × 32 × 32 voxels.
         final VaeConfig real = VaeInt8Bench.realConfig();
-        assertEquals(35L * 128 * 17 * 64 * 64, VaeDecodeMemory.int8ScratchBytes(real, 3, 8, 8));
+        assertEquals(9L * 128 * 17 * 64 * 64, VaeDecodeMemory.int8ScratchBytes(real, 3, 8, 8));
         final long fp32 = VaeDecodeMemory.estimatePeakBytes(real, 1, 3, 8, 8);
         assertEquals(1024L * 9 * 32 * 32 * 4 * 6, fp32);
-        assertEquals(fp32 + 35L * 128 * 17 * 64 * 64, VaeDecodeMemory.estimatePeakBytes(real, true, 1, 3, 8, 8));
-        assertEquals(2 * (fp32 + 35L * 128 * 17 * 64 * 64), VaeDecodeMemory.estimatePeakBytes(real, true, 2, 3, 8, 8));
+        assertEquals(fp32 + 9L * 128 * 17 * 64 * 64, VaeDecodeMemory.estimatePeakBytes(real, true, 1, 3, 8, 8));
+        assertEquals(2 * (fp32 + 9L * 128 * 17 * 64 * 64), VaeDecodeMemory.estimatePeakBytes(real, true, 2, 3, 8, 8));
     }
 
     @Test
     void int8DecoderTakesSmallerTilesWithinTheSameBudget() {
         // per tile of t × t latent pixels over 3 frames: fp32 1024 · 9 · 16 t² · 24 = 3 538 944 · t² bytes (t = 6 fits
-        // 150 MB), int8 plus 35 · 128 · 17 · 64 t² = 8 413 184 · t² (t = 4)
+        // 150 MB), int8 plus 9 · 128 · 17 · 64 t² = 1 253 376 · t² (t = 5)
         final VaeConfig real = VaeInt8Bench.realConfig();
         final long[] latents = {1, 128, 3, 16, 16};
         assertEquals(DecodeTiling.square(6 * 32, 32), DecodeTiling.forBudget(150_000_000L, real, false, latents));
-        assertEquals(DecodeTiling.square(4 * 32, 32), DecodeTiling.forBudget(150_000_000L, real, true, latents));
+        assertEquals(DecodeTiling.square(5 * 32, 32), DecodeTiling.forBudget(150_000_000L, real, true, latents));
     }
 
     @Test

@@ -25,8 +25,9 @@ import org.nifiltx.core.checkpoint.VaeConfig;
  * (Before the decoder wrote its video straight into the final buffer it was 487 and 303 MB; before its session dropped
  * ONNX Runtime's memory pattern and tiled decodes collected garbage per row, 369 and 260 MB.) The whole decode's
  * growth is 4.5 × its widest activation (79 MB); {@link VaeDecodeMemory#PEAK_FACTOR} = 6 keeps the estimate on the
- * safe side; the test asserts 4 … 8. With every bulk convolution int8 the same decode grew 470–471 MB against 504 MB
- * estimated ({@link VaeDecodeMemory#int8ScratchBytes} added) and 450 MB for fp32: the test asserts it lies between.
+ * safe side; the test asserts 4 … 8. With every bulk convolution int8 (2-d QLinearConvs over frames) the same decode
+ * grew 358–375 MB against 464 MB estimated ({@link VaeDecodeMemory#int8ScratchBytes} added; 450 MB for fp32): the test
+ * asserts it stays within the estimate, and that the estimate is not more than 1.6 × what it grew.
  */
 @EnabledOnOs(OS.LINUX)
 class VaeDecodePeakMemoryTest {
@@ -69,6 +70,6 @@ class VaeDecodePeakMemoryTest {
         System.out.printf("VAE int8 decode peak growth: %d MB, estimate %d MB (fp32 estimate %d MB)%n", int8 >> 20,
                 estimate >> 20, fp32Estimate >> 20);
         assertTrue(int8 <= estimate, "int8 decode grew the peak by " + int8 + " bytes, estimated " + estimate);
-        assertTrue(int8 > fp32Estimate, "int8 decode grew the peak by " + int8 + " bytes, fp32 estimate " + fp32Estimate);
+        assertTrue(estimate <= 1.6 * int8, "int8 decode grew the peak by " + int8 + " bytes, estimated " + estimate);
     }
 }
