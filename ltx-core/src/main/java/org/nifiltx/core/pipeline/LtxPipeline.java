@@ -101,10 +101,9 @@ public final class LtxPipeline {
         if (plan.releaseTextEncoderAfterEncoding()) {
             models.releaseTextEncoder();
         }
-        final GenerationResult latents = generateLatents(request, prompts, noise, progress);
-        // conditioning images were encoded before denoising; the VAE encoder (float32 in every precision) would keep
-        // its weights through the decode (2B at 768x512x121, image-to-video: 2.8 GB)
-        models.releaseVaeEncoder();
+        // the VAE encoder (float32 in every precision) is released once the last pass's conditioning is encoded: it
+        // would keep its weights through the denoising and the decode (2B at 768x512x121, image-to-video: 2.8 GB)
+        final GenerationResult latents = generateLatents(request, prompts, noise, progress, true);
         final MemoryEstimate estimate = MemoryEstimate.of(request, transformerConfig, vaeConfig);
         final boolean releaseTransformer = plan.releaseTransformerBeforeDecoding(estimate);
         if (releaseTransformer) {
@@ -140,9 +139,21 @@ public final class LtxPipeline {
         return new PromptEmbeddings(Tensors.row(both.embeddings(), index), Tensors.row(both.attentionMask(), index));
     }
 
-    /** The denoising passes; returns final normalised latents [1, C, F, h, w] and every step's packed latents. */
+    /**
+     * The denoising passes; returns final normalised latents [1, C, F, h, w] and every step's packed latents. The VAE
+     * encoder of conditioning items stays open for the next request.
+     */
     public GenerationResult generateLatents(final GenerationRequest request, final PromptPair prompts, final NoiseSource noise,
             final ProgressListener progress) {
+        return generateLatents(request, prompts, noise, progress, false);
+    }
+
+    /**
+     * @param releaseEncoder close the VAE encoder once the last pass's conditioning items are encoded, before that
+     *                       pass denoises (a multi-scale request encodes them again at the second pass's size)
+     */
+    private GenerationResult generateLatents(final GenerationRequest request, final PromptPair prompts, final NoiseSource noise,
+            final ProgressListener progress, final boolean releaseEncoder) {
         validate(request);
         final int spatial = vaeConfig.spatialCompression();
         final int temporal = vaeConfig.temporalCompression();
@@ -154,7 +165,8 @@ public final class LtxPipeline {
             final float[] initial = noise.draw(NoiseSource.INITIAL_LATENTS, new long[] {1, grid.tokens(), transformerConfig.inChannels()})
                     .toFloatArray();
             final float[] latents = runPass(denoiser, request, prompts, noise, progress, grid, initial, 1,
-                    Schedules.forPass(models.checkpoint(), request, request.pass(1), grid.tokens(), true), "denoise", steps, sigmaLists);
+                    Schedules.forPass(models.checkpoint(), request, request.pass(1), grid.tokens(), true), "denoise", steps, sigmaLists,
+                    releaseEncoder);
             return new GenerationResult(null, LatentLayout.unpack(packed(latents, grid), grid.frames(), grid.height(), grid.width()),
                     steps, sigmaLists);
         }
@@ -171,7 +183,7 @@ public final class LtxPipeline {
                 .toFloatArray();
         final float[] firstLatents = runPass(denoiser, firstRequest, prompts, noise, progress, first, initial, 1,
                 Schedules.forPass(models.checkpoint(), request, request.pass(1), first.tokens(), true), "denoise pass 1", steps,
-                sigmaLists);
+                sigmaLists, false);
         final Tensor firstUnpacked = LatentLayout.unpack(packed(firstLatents, first), first.frames(), first.height(), first.width());
         progress.stageStarted("upsample", 1);
         final Tensor upsampled = upsample(firstUnpacked);
@@ -189,7 +201,7 @@ public final class LtxPipeline {
             start[i] = t0 * fresh[i] + (1f - t0) * start[i];
         }
         final float[] secondLatents = runPass(denoiser, request, prompts, noise, progress, second, start, 2, secondSigmas,
-                "denoise pass 2", steps, sigmaLists);
+                "denoise pass 2", steps, sigmaLists, releaseEncoder);
         return new GenerationResult(null, LatentLayout.unpack(packed(secondLatents, second), second.frames(), second.height(),
                 second.width()), steps, sigmaLists);
     }
@@ -197,9 +209,12 @@ public final class LtxPipeline {
     private float[] runPass(final Denoiser denoiser, final GenerationRequest request, final PromptPair prompts, final NoiseSource noise,
             final ProgressListener progress, final LatentGrid grid, final float[] initial, final int passNumber, final float[] sigmas,
             final String stage,
-            final List<Tensor> steps, final List<float[]> sigmaLists) {
+            final List<Tensor> steps, final List<float[]> sigmaLists, final boolean releaseEncoder) {
         final boolean causal = request.compat() == Compat.OFFICIAL && causalPositions();
         final Conditioning.Applied conditioned = conditioning().apply(request, grid, initial, noise, causal);
+        if (releaseEncoder) {
+            models.releaseVaeEncoder();
+        }
         final int extra = conditioned.extraTokens();
         final StepRule rule = request.compat() == Compat.OFFICIAL ? StepRule.PER_TOKEN
                 : !request.imageToVideo() ? StepRule.GLOBAL

@@ -29,6 +29,8 @@ class ComponentOrderTest {
     /** Opens runners that record their lifecycle in {@link #events}. */
     private static final class RecordingBackend implements Backend {
         final List<String> events = new ArrayList<>();
+        /** Also record each run ("run transformer"). */
+        boolean recordRuns;
 
         @Override
         public boolean handles(final String backendName) {
@@ -64,7 +66,13 @@ class ComponentOrderTest {
 
         @Override
         public ComponentRunner vaeEncoder(final LtxCheckpoint checkpoint, final BackendOptions options) {
-            return runner("vae encoder", in -> Map.of());
+            return runner("vae encoder", in -> {
+                final long[] video = in.get("video").shape();
+                final int spatial = checkpoint.vaeConfig().spatialCompression();
+                final long[] latents = {video[0], checkpoint.vaeConfig().latentChannels(),
+                    (video[2] - 1) / checkpoint.vaeConfig().temporalCompression() + 1, video[3] / spatial, video[4] / spatial};
+                return Map.of("latent_mean", zeros(latents), "latent_logvar", zeros(latents));
+            });
         }
 
         private ComponentRunner runner(final String name, final java.util.function.Function<TensorBundle, Map<String, Tensor>> run) {
@@ -72,6 +80,9 @@ class ComponentOrderTest {
             return new ComponentRunner() {
                 @Override
                 public TensorBundle run(final TensorBundle inputs) {
+                    if (recordRuns) {
+                        events.add("run " + name);
+                    }
                     return TensorBundle.of(run.apply(inputs));
                 }
 
@@ -91,8 +102,12 @@ class ComponentOrderTest {
             .width(96).timesteps(List.of(1.0, 0.725)).guidanceScale(1).maxLength(16).build();
 
     private static List<String> generate(final long budgetBytes) {
+        return generate(budgetBytes, REQUEST, false);
+    }
+
+    private static List<String> generate(final long budgetBytes, final GenerationRequest request, final boolean recordRuns) {
         final RecordingBackend backend = new RecordingBackend();
-        final GenerationRequest request = REQUEST;
+        backend.recordRuns = recordRuns;
         try (LtxModels models = new LtxModels(LtxCheckpoint.open(TinyFixtures.path("model/ltxv-tiny.safetensors")),
                 TextEncoderModel.open(TinyFixtures.path("model/diffusers")), null, backend,
                 BackendOptions.cpu().withMemoryBudget(budgetBytes))) {
@@ -134,6 +149,37 @@ class ComponentOrderTest {
         }
         assertEquals(List.of("open text encoder", "open transformer", "close text encoder", "open vae decoder", "models closed",
                 "close transformer", "close vae decoder", "done"), generate(budget));
+    }
+
+    @Test
+    void anImageToVideoGenerationClosesTheVaeEncoderBeforeDenoising() {
+        final GenerationRequest request = GenerationRequest.builder().prompt("a red fox").numFrames(9).height(64).width(96)
+                .timesteps(List.of(1.0, 0.725)).guidanceScale(1).maxLength(16)
+                .image(Tensor.ofBytes(org.nifiltx.core.tensor.DType.U8, new long[] {64, 96, 3}, new byte[64 * 96 * 3])).build();
+        // a large budget keeps every other component open: the encoder is closed for its own sake, once used
+        final List<String> events = generate(Long.MAX_VALUE / 4, request, true).stream()
+                .filter(e -> !e.contains("text encoder")).toList();
+        assertEquals(List.of("open transformer", "open vae encoder", "run vae encoder", "close vae encoder",
+                "run transformer", "run transformer", "open vae decoder", "run vae decoder", "models closed",
+                "close transformer", "close vae decoder", "done"), events);
+    }
+
+    @Test
+    void generatingLatentsAloneKeepsTheVaeEncoderForTheNextRequest() {
+        final RecordingBackend backend = new RecordingBackend();
+        final GenerationRequest request = GenerationRequest.builder().prompt("a red fox").numFrames(9).height(64).width(96)
+                .timesteps(List.of(1.0)).guidanceScale(1).maxLength(16)
+                .image(Tensor.ofBytes(org.nifiltx.core.tensor.DType.U8, new long[] {64, 96, 3}, new byte[64 * 96 * 3])).build();
+        try (LtxModels models = new LtxModels(LtxCheckpoint.open(TinyFixtures.path("model/ltxv-tiny.safetensors")),
+                TextEncoderModel.open(TinyFixtures.path("model/diffusers")), null, backend, BackendOptions.cpu())) {
+            final LtxPipeline pipeline = new LtxPipeline(models);
+            final PromptPair prompts = pipeline.encodePrompts(request.promptSpec(), ProgressListener.NONE);
+            pipeline.generateLatents(request, prompts, new SeededNoise(0), ProgressListener.NONE);
+            pipeline.generateLatents(request, prompts, new SeededNoise(1), ProgressListener.NONE);
+            backend.events.add("models closed");
+        }
+        assertEquals(List.of("open text encoder", "open transformer", "open vae encoder", "models closed",
+                "close text encoder", "close transformer", "close vae encoder"), backend.events);
     }
 
     @Test
