@@ -1,6 +1,7 @@
 package org.nifiltx.it;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -19,6 +20,8 @@ import java.util.Map;
  */
 final class NiFiCluster implements AutoCloseable {
     private static final Duration JOIN_LIMIT = Duration.ofMinutes(5);
+    /** How long a stopped node must stay DISCONNECTED to count as gone: two heartbeat intervals and a margin. */
+    private static final Duration SETTLED = Duration.ofSeconds(5);
     private static final String HEAP = "768m";
 
     private final Path itDir;
@@ -158,11 +161,41 @@ final class NiFiCluster implements AutoCloseable {
                 () -> nodeStates(observer).values().stream().filter("CONNECTED"::equals).count() == nodes.size());
     }
 
-    /** Waits until node 0 no longer counts node {@code index} as connected (after it stopped). */
+    /**
+     * Waits until node 0 has seen node {@code index} (stopped) DISCONNECTED for {@link #SETTLED}. A heartbeat the node
+     * sent while shutting down can reach the coordinator after the node's goodbye; the coordinator then asks the stopped
+     * node to reconnect and holds it CONNECTING, refusing every flow change (409 "is currently connecting") until it
+     * answers, which it never will. An operator disconnects such a node in the cluster table; so does this.
+     */
     void awaitDisconnected(final int index) {
         final NiFiServer observer = nodes.get(0);
-        Poll.until(JOIN_LIMIT, "node " + address(index) + " to be disconnected", observer::checkAlive,
-                () -> !"CONNECTED".equals(nodeStates(observer).get(address(index))));
+        final long[] disconnectedSince = {0};
+        Poll.until(JOIN_LIMIT, "node " + address(index) + " to be disconnected", observer::checkAlive, () -> {
+            final JsonNode node = clusterNode(observer, address(index));
+            final String status = node.path("status").asText();
+            if ("CONNECTING".equals(status)) {
+                observer.rest().put("/controller/cluster/nodes/" + node.path("nodeId").asText(), Map.of("node",
+                        Map.of("nodeId", node.path("nodeId").asText(), "status", "DISCONNECTING")));
+            }
+            if (!"DISCONNECTED".equals(status)) {
+                disconnectedSince[0] = 0;
+                return false;
+            }
+            if (disconnectedSince[0] == 0) {
+                disconnectedSince[0] = System.nanoTime();
+            }
+            return System.nanoTime() - disconnectedSince[0] >= SETTLED.toNanos();
+        });
+    }
+
+    /** Node {@code address} of the cluster as {@code observer} sees it (an empty node while it sees none). */
+    private static JsonNode clusterNode(final NiFiServer observer, final String address) {
+        for (final JsonNode node : observer.rest().get("/controller/cluster").path("cluster").path("nodes")) {
+            if (address.equals(node.path("address").asText() + ":" + node.path("apiPort").asInt())) {
+                return node;
+            }
+        }
+        return JsonNodeFactory.instance.objectNode();
     }
 
     /**
