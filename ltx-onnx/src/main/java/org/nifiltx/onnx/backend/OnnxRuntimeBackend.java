@@ -174,7 +174,7 @@ public final class OnnxRuntimeBackend implements Backend {
             return Fp8TransformerRunner.open(checkpoint.transformerConfig(), weights, sessionConfig(options),
                     cache.calibration(TRANSFORMER_CACHE, weights), store,
                     calibration -> cache.saveCalibration(TRANSFORMER_CACHE, weights, calibration),
-                    () -> cache.save(TRANSFORMER_CACHE, Precision.FP8, weights, store));
+                    () -> cache.save(TRANSFORMER_CACHE, Precision.FP8, weights, store), () -> cache.discard(store));
         } catch (final RuntimeException | Error e) {
             cache.discard(store);
             throw e;
