@@ -227,13 +227,18 @@ public final class Conv {
      */
     private static Value framesAsBatch(final GraphBuilder graph, final Value quantized, final long kt) {
         final Value frames = graph.transpose(quantized, 0, 2, 1, 3, 4); // [B, T, C, H, W]
-        final Value[] taps = new Value[Math.toIntExact(kt)];
-        for (int t = 0; t < kt; t++) {
-            // frames t … T−kt+t (an end of 0 would be read as "none"; the last tap runs to the end)
-            final long end = t == kt - 1 ? Long.MAX_VALUE : t - (kt - 1);
-            taps[t] = graph.unsqueeze(graph.slice(frames, 1, t, end), 3);
+        final Value stacked; // [B, F, C, kt, H, W]
+        if (kt == 1) {
+            stacked = graph.unsqueeze(frames, 3);
+        } else {
+            final Value[] taps = new Value[Math.toIntExact(kt)];
+            for (int t = 0; t < kt; t++) {
+                // frames t … T−kt+t (an end of 0 would be read as "none"; the last tap runs to the end)
+                final long end = t == kt - 1 ? Long.MAX_VALUE : t - (kt - 1);
+                taps[t] = graph.unsqueeze(graph.slice(frames, 1, t, end), 3);
+            }
+            stacked = graph.concat(3, taps);
         }
-        final Value stacked = kt == 1 ? graph.unsqueeze(frames, 3) : graph.concat(3, taps); // [B, F, C, kt, H, W]
         final Value shape = graph.concat(0, graph.longs(-1), graph.op("Mul", graph.slice(graph.op("Shape", stacked), 0, 2, 3),
                 graph.longs(kt)), graph.slice(graph.op("Shape", stacked), 0, 4, 6));
         return graph.op("Reshape", stacked, shape);
