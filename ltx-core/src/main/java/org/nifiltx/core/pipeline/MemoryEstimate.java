@@ -33,6 +33,12 @@ public final class MemoryEstimate {
     static final int TRANSFORMER_WIDTH_COPIES = 32;
     /** The same for the text-length terms: the cross-attention bias [B, 1, N, L] and its copies. */
     static final int TEXT_COPIES = 8;
+    /**
+     * A conditioned request's timesteps are per token, and so is AdaLN-single's modulation: 6 × hidden width values per
+     * token and batch item out of the timestep embedding, and a block's copy of them with its scale-shift table added
+     * (one block at a time: each block's copy waits for that block's input).
+     */
+    static final int PER_TOKEN_MODULATION_COPIES = 2 * 6;
     /** Latent copies besides the step history: the initial noise, the current latents and the output. */
     static final int LATENT_COPIES = 3;
     /**
@@ -74,12 +80,16 @@ public final class MemoryEstimate {
             steps += pass.timesteps() != null ? pass.timesteps().size() : pass.steps();
         }
         final double latentBytes = tokens * channels * Float.BYTES;
-        final List<Part> denoising = List.of(
+        final List<Part> denoising = new ArrayList<>(List.of(
                 new Part("transformer activations", batch * tokens * Float.BYTES
                         * ((double) TRANSFORMER_WIDTH_COPIES * transformer.innerDim() + (double) TEXT_COPIES * request.maxLength())),
-                new Part("latents", (steps + batch + LATENT_COPIES) * latentBytes));
-        return new MemoryEstimate(request.numFrames(), request.height(), request.width(), vae.temporalCompression(), denoising,
-                decoding(request.numFrames(), request.height(), request.width(), transformer, vae));
+                new Part("latents", (steps + batch + LATENT_COPIES) * latentBytes)));
+        if (request.imageToVideo()) {
+            denoising.add(new Part("per-token modulation",
+                    batch * tokens * Float.BYTES * (double) PER_TOKEN_MODULATION_COPIES * transformer.innerDim()));
+        }
+        return new MemoryEstimate(request.numFrames(), request.height(), request.width(), vae.temporalCompression(),
+                List.copyOf(denoising), decoding(request.numFrames(), request.height(), request.width(), transformer, vae));
     }
 
     /** The estimate of the decoding stage alone, for a spec that passed {@link DecodeSpec#validate(int, int)}. */

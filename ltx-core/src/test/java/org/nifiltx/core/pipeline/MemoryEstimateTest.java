@@ -68,6 +68,19 @@ class MemoryEstimateTest {
     }
 
     @Test
+    void aConditionedRequestCountsItsPerTokenModulation() {
+        // image-to-video: timesteps per token, so the timestep embedding's [B, N, 6 D] and one block's copy are alive
+        final GenerationRequest conditioned = request(25, 256, 384).guidanceScale(3)
+                .image(org.nifiltx.core.tensor.Tensor.ofBytes(org.nifiltx.core.tensor.DType.U8, new long[] {256, 384, 3},
+                        new byte[256 * 384 * 3])).build();
+        final List<MemoryEstimate.Part> parts = MemoryEstimate.of(conditioned, transformer, vae).denoising();
+        assertEquals(new MemoryEstimate.Part("per-token modulation", 2 * 384.0 * 4 * 12 * 32), parts.get(2));
+        assertEquals(3, parts.size());
+        assertEquals(2, MemoryEstimate.of(request(25, 256, 384).guidanceScale(3).build(), transformer, vae).denoising().size(),
+                "text-to-video has one timestep per batch item");
+    }
+
+    @Test
     void hugeSizesAreRefusedWithWhatTheyNeed() {
         final LtxException e = refused(request(100001, 8192, 8192).build(), 12 * GIB);
         assertEquals("100001 frames of 8192x8192 need about 183.3 TiB while decoding (decoded video 183.1 TiB, "
