@@ -182,7 +182,9 @@ final class GenerateCommand implements Callable<Integer> {
         final NoiseSource noiseSource = inputs.noise() == null ? new SeededNoise(seed) : new SuppliedNoise(inputs.noise(), new SeededNoise(seed));
         final ConsoleProgress progress = ConsoleProgress.forConsole(spec.commandLine().getErr());
         final GenerationResult result;
-        try (LtxModels models = new LtxModels(checkpoint, encoder, upsamplerModel, inputs.backend(), inputs.options())) {
+        // one generation encodes its prompt (pair) once: T5 does not repack its weights when it opens
+        try (LtxModels models = new LtxModels(checkpoint, encoder, upsamplerModel, inputs.backend(),
+                inputs.options().withTextEncoderOnce(true))) {
             // one large component at a time when the budget requires it (MemoryPlan): T5-XXL, then the transformer
             result = new LtxPipeline(models).generate(request, noiseSource, progress);
         }

@@ -89,8 +89,9 @@ public final class OnnxRuntimeBackend implements Backend {
     @Override
     public ComponentRunner textEncoder(final T5Config config, final WeightStore weights, final boolean useMask,
             final BackendOptions options) {
+        final SessionConfig session = textEncoderSession(options);
         return withPolicy("text-encoder", weights, options,
-                policy -> T5EncoderRunner.open(config, weights, useMask, sessionConfig(options), policy));
+                policy -> T5EncoderRunner.open(config, weights, useMask, session, policy));
     }
 
     @Override
@@ -179,6 +180,14 @@ public final class OnnxRuntimeBackend implements Backend {
             cache.discard(store);
             throw e;
         }
+    }
+
+    /**
+     * A text encoder that serves one prompt (pair) packs its weights per call instead of when it opens
+     * ({@link BackendOptions#textEncoderOnce()}); one kept open for many prompts packs them once.
+     */
+    static SessionConfig textEncoderSession(final BackendOptions options) {
+        return options.textEncoderOnce() ? sessionConfig(options).withoutPrepacking() : sessionConfig(options);
     }
 
     static SessionConfig sessionConfig(final BackendOptions options) {

@@ -139,6 +139,9 @@ public final class OnnxSession implements AutoCloseable {
                 options.addConfigEntry(DISABLE_OPTIMIZERS, "ConstantFolding");
                 options.setMemoryPatternOptimization(false);
             }
+            if (!config.prepack()) {
+                options.addConfigEntry("session.disable_prepacking", "1");
+            }
             if (config.keepQdq()) {
                 options.addConfigEntry("session.disable_quant_qdq", "1");
             }

@@ -16,31 +16,41 @@ package org.nifiltx.onnx.runtime;
  * @param keepQdq        leave QuantizeLinear/DequantizeLinear pairs as the graph has them (fp8 mode): ONNX Runtime's
  *                       QDQ fusions assume int8 and turn an fp8 DequantizeLinear→MatMul into MatMulIntegerToFloat,
  *                       which rejects float8 inputs
+ * @param prepack        let ONNX Runtime repack every constant weight into its kernels' layout when the session is
+ *                       created (a second, anonymous copy of each weight) rather than per call. Worth it for a model
+ *                       run many times (the transformer, every step); not for one run once (a T5 opened for one
+ *                       prompt), whose weights then stay file pages of the mapped cache or checkpoint
  */
 public record SessionConfig(ExecutionProvider provider, int deviceId, int intraOpThreads, boolean fullOptimization,
-        String profilePrefix, boolean narrowWeights, boolean memoryPattern, boolean keepQdq) {
+        String profilePrefix, boolean narrowWeights, boolean memoryPattern, boolean keepQdq, boolean prepack) {
     public SessionConfig(final ExecutionProvider provider, final int deviceId, final int intraOpThreads, final boolean fullOptimization) {
-        this(provider, deviceId, intraOpThreads, fullOptimization, null, false, true, false);
+        this(provider, deviceId, intraOpThreads, fullOptimization, null, false, true, false, true);
     }
 
     /** The same configuration with ONNX Runtime's operator profiler on (benchmarks only: it slows every run). */
     public SessionConfig withProfiling(final String prefix) {
-        return new SessionConfig(provider, deviceId, intraOpThreads, fullOptimization, prefix, narrowWeights, memoryPattern, keepQdq);
+        return new SessionConfig(provider, deviceId, intraOpThreads, fullOptimization, prefix, narrowWeights, memoryPattern, keepQdq, prepack);
     }
 
     /** The same configuration keeping narrow weights narrow (see {@code narrowWeights}). */
     public SessionConfig withNarrowWeights(final boolean narrow) {
-        return new SessionConfig(provider, deviceId, intraOpThreads, fullOptimization, profilePrefix, narrow, memoryPattern, keepQdq);
+        return new SessionConfig(provider, deviceId, intraOpThreads, fullOptimization, profilePrefix, narrow, memoryPattern, keepQdq, prepack);
     }
 
     /** The same configuration without ONNX Runtime's memory pattern (see {@code memoryPattern}). */
     public SessionConfig withoutMemoryPattern() {
-        return new SessionConfig(provider, deviceId, intraOpThreads, fullOptimization, profilePrefix, narrowWeights, false, keepQdq);
+        return new SessionConfig(provider, deviceId, intraOpThreads, fullOptimization, profilePrefix, narrowWeights, false, keepQdq, prepack);
     }
 
     /** The same configuration leaving Q/DQ pairs unfused (see {@code keepQdq}). */
     public SessionConfig withKeepQdq(final boolean keep) {
-        return new SessionConfig(provider, deviceId, intraOpThreads, fullOptimization, profilePrefix, narrowWeights, memoryPattern, keep);
+        return new SessionConfig(provider, deviceId, intraOpThreads, fullOptimization, profilePrefix, narrowWeights, memoryPattern, keep, prepack);
+    }
+
+    /** The same configuration without creation-time weight packing (see {@code prepack}). */
+    public SessionConfig withoutPrepacking() {
+        return new SessionConfig(provider, deviceId, intraOpThreads, fullOptimization, profilePrefix, narrowWeights, memoryPattern,
+                keepQdq, false);
     }
 
     public static SessionConfig cpu() {

@@ -33,15 +33,17 @@ record ServiceConfiguration(Path modelPath, Path textEncoderPath, Path upsampler
                 ? Integer.parseInt(NodeSetting.DEVICE_INDEX.value(context, StandardLtxVideoModelService.DEVICE_INDEX).trim()) : 0;
         final Path model = Path.of(context.getProperty(StandardLtxVideoModelService.MODEL_PATH).getValue());
         final Path cache = optionalPath(context, StandardLtxVideoModelService.WEIGHT_CACHE_DIRECTORY);
+        final boolean releaseTextEncoder = context.getProperty(StandardLtxVideoModelService.RELEASE_TEXT_ENCODER).asBoolean();
+        // a text encoder released after each prompt is opened for one prompt (pair): it does not repack its weights
         final BackendOptions options = new BackendOptions(backend,
                 Precision.parse(NodeSetting.PRECISION.value(context, StandardLtxVideoModelService.PRECISION).trim()), threads, device,
-                cache != null ? cache : BackendOptions.defaultCacheDir(model));
+                cache != null ? cache : BackendOptions.defaultCacheDir(model)).withTextEncoderOnce(releaseTextEncoder);
         final long timeout = context.getProperty(StandardLtxVideoModelService.DISABLE_TIMEOUT)
                 .asTimePeriod(TimeUnit.MILLISECONDS);
         return new ServiceConfiguration(model, optionalPath(context, StandardLtxVideoModelService.TEXT_ENCODER_PATH),
                 optionalPath(context, StandardLtxVideoModelService.LATENT_UPSAMPLER_PATH),
                 LoraSpec.parseList(context.getProperty(StandardLtxVideoModelService.LORA_ADAPTERS).getValue()), options,
-                context.getProperty(StandardLtxVideoModelService.RELEASE_TEXT_ENCODER).asBoolean(), runs,
+                releaseTextEncoder, runs,
                 Duration.ofMillis(timeout));
     }
 

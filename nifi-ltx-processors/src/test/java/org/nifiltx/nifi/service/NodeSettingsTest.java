@@ -59,6 +59,21 @@ class NodeSettingsTest {
     }
 
     @Test
+    void aTextEncoderReleasedAfterEachPromptDoesNotRepackItsWeights() {
+        // one prompt (pair) per opening: T5's weights are packed per call, not copied into a packed form when it opens
+        final Map<PropertyDescriptor, String> properties = new java.util.HashMap<>(Map.of(StandardLtxVideoModelService.MODEL_PATH,
+                "model", StandardLtxVideoModelService.PRECISION, "int8"));
+        properties.put(StandardLtxVideoModelService.RELEASE_TEXT_ENCODER, "true");
+        final ServiceConfiguration released = ServiceConfiguration.of(new MockConfigurationContext(new StandardLtxVideoModelService(),
+                properties, null, Map.of()));
+        assertEquals(true, released.options().textEncoderOnce());
+        properties.put(StandardLtxVideoModelService.RELEASE_TEXT_ENCODER, "false");
+        final ServiceConfiguration kept = ServiceConfiguration.of(new MockConfigurationContext(new StandardLtxVideoModelService(),
+                properties, null, Map.of()));
+        assertEquals(false, kept.options().textEncoderOnce());
+    }
+
+    @Test
     void aNodeWhoseEnvironmentGivesAWrongValueIsToldWhich() {
         final LtxException device = assertThrows(LtxException.class,
                 () -> onNode(Map.of("LTX_BACKEND", "cuda", "LTX_DEVICE", "gpu1", "LTX_PRECISION", "fp32")));
